@@ -1,0 +1,64 @@
+//! attestwire's build step: turns the protocol's Rust types into JSON Schema
+//! (`schema/`) and a TypeScript package (`generated/src/`), in memory and
+//! deterministically; the binary writes them or checks the committed copies.
+
+mod files;
+mod methods_ts;
+mod schema;
+mod typescript;
+
+pub use files::{Drift, check, write};
+
+use std::collections::BTreeMap;
+
+/// The first line of every generated TypeScript file.
+pub const GENERATED_HEADER: &str = "// generated — do not edit; run `just write-schema`";
+
+/// The folders codegen owns wholly, relative to the repository root.
+pub const OWNED_DIRS: [&str; 2] = ["schema", "generated/src"];
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenerateError {
+    /// ts-rs could not render a type.
+    #[error("TypeScript export of {type_name} failed: {message}")]
+    TypeScript {
+        /// The Rust type.
+        type_name: &'static str,
+        /// ts-rs's message.
+        message: String,
+    },
+    /// Two exported types would write the same file.
+    #[error("two exported types write {0}")]
+    DuplicatePath(String),
+    /// A schema could not be rendered as JSON.
+    #[error("rendering {path} failed: {source}")]
+    Json {
+        /// The output file.
+        path: String,
+        /// serde_json's error.
+        source: serde_json::Error,
+    },
+}
+
+/// Every generated file: path relative to the repository root (with `/`
+/// separators) → contents. Same input, same bytes, on every machine.
+pub fn generate() -> Result<BTreeMap<String, String>, GenerateError> {
+    let mut out = BTreeMap::new();
+    schema::generate(&mut out)?;
+    typescript::generate(&mut out)?;
+    Ok(out)
+}
+
+fn insert(
+    out: &mut BTreeMap<String, String>,
+    path: String,
+    text: String,
+) -> Result<(), GenerateError> {
+    if out.contains_key(&path) {
+        return Err(GenerateError::DuplicatePath(path));
+    }
+    out.insert(path, text);
+    Ok(())
+}

@@ -1,0 +1,21 @@
+// generated — do not edit; run `just write-schema`
+export type { AttestationGenerateParams } from "./AttestationGenerateParams.js";
+export type { AttestationGenerateResponse } from "./AttestationGenerateResponse.js";
+export type { AttestationHeader } from "./AttestationHeader.js";
+export type { ClientCapabilities } from "./ClientCapabilities.js";
+export type { ClientInfo } from "./ClientInfo.js";
+export type { ClientNotification } from "./ClientNotification.js";
+export type { ClientRequest } from "./ClientRequest.js";
+export type { InitializeParams } from "./InitializeParams.js";
+export type { InitializeResponse } from "./InitializeResponse.js";
+export type { JsonRpcError } from "./JsonRpcError.js";
+export type { JsonRpcErrorObject } from "./JsonRpcErrorObject.js";
+export type { JsonRpcMessage } from "./JsonRpcMessage.js";
+export type { JsonRpcNotification } from "./JsonRpcNotification.js";
+export type { JsonRpcRequest } from "./JsonRpcRequest.js";
+export type { JsonRpcResponse } from "./JsonRpcResponse.js";
+export type { RequestId } from "./RequestId.js";
+export type { ServerInfo } from "./ServerInfo.js";
+export type { ServerRequest } from "./ServerRequest.js";
+export type { ServerRequestMap, ClientRequestMap, ClientNotificationMap } from "./methods.js";
+export { AttestationStatus, ErrorCode, ServerRequestMethod, ClientRequestMethod, ClientNotificationMethod, ATTESTATION_HEADER_NAME, JSONRPC_VERSION, TOKEN_MIN_LENGTH, TOKEN_MAX_LENGTH, TOKEN_PATTERN, isValidAttestationToken } from "./methods.js";

@@ -1,0 +1,58 @@
+//! The list of types that codegen turns into JSON Schema and TypeScript.
+
+use schemars::JsonSchema;
+use ts_rs::TS;
+
+use crate::header::{AttestationHeader, AttestationStatus};
+use crate::id::RequestId;
+use crate::initialize::{ClientCapabilities, ClientInfo, ServerInfo};
+use crate::jsonrpc::{
+    ErrorCode, JsonRpcError, JsonRpcErrorObject, JsonRpcMessage, JsonRpcNotification,
+    JsonRpcRequest, JsonRpcResponse,
+};
+use crate::registry::{ClientNotification, ClientRequest, Method, MethodVisitor, ServerRequest};
+
+/// Receives every exported type.
+pub trait ExportVisitor {
+    /// One exported type; its schema and TypeScript names are its Rust name.
+    fn visit<T: JsonSchema + TS + 'static>(&mut self);
+}
+
+/// Passes every exported wire type to `visitor`, each exactly once: the
+/// framing and envelope types listed here, then the params and response
+/// types of every registry method.
+pub fn visit_exported_types(visitor: &mut impl ExportVisitor) {
+    visitor.visit::<RequestId>();
+    visitor.visit::<ErrorCode>();
+    visitor.visit::<JsonRpcRequest>();
+    visitor.visit::<JsonRpcNotification>();
+    visitor.visit::<JsonRpcResponse>();
+    visitor.visit::<JsonRpcError>();
+    visitor.visit::<JsonRpcErrorObject>();
+    visitor.visit::<JsonRpcMessage>();
+    visitor.visit::<ClientInfo>();
+    visitor.visit::<ClientCapabilities>();
+    visitor.visit::<ServerInfo>();
+    visitor.visit::<ServerRequest>();
+    visitor.visit::<ClientRequest>();
+    visitor.visit::<ClientNotification>();
+    visitor.visit::<AttestationStatus>();
+    visitor.visit::<AttestationHeader>();
+
+    struct Methods<'a, V>(&'a mut V);
+    impl<V: ExportVisitor> MethodVisitor for Methods<'_, V> {
+        fn request<M: Method>(&mut self, _: &'static str, _: crate::registry::Direction) {
+            self.0.visit::<M::Params>();
+            self.0.visit::<M::Response>();
+        }
+        fn client_notification<N: crate::registry::Notification>(&mut self, _: &'static str) {}
+    }
+    visit_methods(&mut Methods(visitor));
+}
+
+/// Passes every method of every direction to `visitor`.
+pub fn visit_methods(visitor: &mut impl MethodVisitor) {
+    ServerRequest::visit_methods(visitor);
+    ClientRequest::visit_methods(visitor);
+    ClientNotification::visit_methods(visitor);
+}

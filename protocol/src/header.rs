@@ -1,0 +1,274 @@
+//! The `x-oai-attestation` header and its JSON envelope.
+
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Value, json};
+use serde_repr::{Deserialize_repr, Serialize_repr};
+use ts_rs::{Config, TS};
+
+use crate::attestation::AttestationToken;
+use crate::literal::HeaderVersion;
+
+/// The HTTP header that carries the envelope (lower case, as HTTP/2 requires).
+pub const HEADER_NAME: &str = "x-oai-attestation";
+
+/// How the attempt to get a token ended, as sent in the envelope's `s`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize_repr, Deserialize_repr,
+)]
+#[repr(u8)]
+pub enum AttestationStatus {
+    /// 0: the app answered with a valid token; `t` holds it.
+    Ok = 0,
+    /// 1: the app did not answer before the deadline.
+    Timeout = 1,
+    /// 2: the app answered with a JSON-RPC error.
+    RequestFailed = 2,
+    /// 3: the request could not complete: the connection closed, or the send failed.
+    RequestCanceled = 3,
+    /// 4: the answer was not `{ token }`, or the token broke the token rule.
+    MalformedResponse = 4,
+}
+
+impl AttestationStatus {
+    /// Every status, in wire order.
+    pub const ALL: [Self; 5] = [
+        Self::Ok,
+        Self::Timeout,
+        Self::RequestFailed,
+        Self::RequestCanceled,
+        Self::MalformedResponse,
+    ];
+
+    /// The wire value.
+    pub const fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The status's name, as used for the TypeScript constants.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Ok => "Ok",
+            Self::Timeout => "Timeout",
+            Self::RequestFailed => "RequestFailed",
+            Self::RequestCanceled => "RequestCanceled",
+            Self::MalformedResponse => "MalformedResponse",
+        }
+    }
+
+    /// What the status means, for the schema and the TypeScript docs.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::Ok => "The app answered with a valid token; `t` holds it.",
+            Self::Timeout => "The app did not answer before the deadline.",
+            Self::RequestFailed => "The app answered with a JSON-RPC error.",
+            Self::RequestCanceled => {
+                "The request could not complete: the connection closed, or the send failed."
+            }
+            Self::MalformedResponse => {
+                "The answer was not `{ token }`, or the token broke the token rule."
+            }
+        }
+    }
+}
+
+const STATUS_DOC: &str = "How the attempt to get a token ended: 0 Ok, 1 Timeout, 2 RequestFailed, 3 RequestCanceled, 4 MalformedResponse.";
+
+impl JsonSchema for AttestationStatus {
+    fn schema_name() -> Cow<'static, str> {
+        "AttestationStatus".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let codes: Vec<u8> = Self::ALL.iter().map(|s| s.code()).collect();
+        let branches: Vec<Value> = Self::ALL
+            .iter()
+            .map(
+                |s| json!({ "const": s.code(), "title": s.name(), "description": s.description() }),
+            )
+            .collect();
+        let mut schema = Schema::default();
+        schema.insert("description".to_owned(), json!(STATUS_DOC));
+        schema.insert("type".to_owned(), json!("integer"));
+        schema.insert("enum".to_owned(), json!(codes));
+        schema.insert("oneOf".to_owned(), json!(branches));
+        schema
+    }
+}
+
+impl TS for AttestationStatus {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+    fn docs() -> Option<String> {
+        let mut docs = format!("/**\n * {STATUS_DOC}\n *\n");
+        for s in Self::ALL {
+            docs.push_str(&format!(
+                " * - `{}` {}: {}\n",
+                s.code(),
+                s.name(),
+                s.description()
+            ));
+        }
+        docs.push_str(" *\n * Named constants: `AttestationStatus` in `methods.ts`.\n */\n");
+        Some(docs)
+    }
+    fn name(_: &Config) -> String {
+        "AttestationStatus".to_owned()
+    }
+    fn inline(_: &Config) -> String {
+        let codes: Vec<String> = Self::ALL.iter().map(|s| s.code().to_string()).collect();
+        codes.join(" | ")
+    }
+    fn decl(cfg: &Config) -> String {
+        format!("type AttestationStatus = {};", Self::inline(cfg))
+    }
+    fn decl_concrete(cfg: &Config) -> String {
+        Self::decl(cfg)
+    }
+    fn output_path() -> Option<std::path::PathBuf> {
+        Some("AttestationStatus.ts".into())
+    }
+}
+
+/// The value of the `x-oai-attestation` header: compact JSON
+/// `{"v":1,"s":STATUS,"t":TOKEN}`, keys in that order, no spaces. `t` is
+/// present exactly when `s` is 0.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema, TS)]
+#[schemars(transform = token_iff_ok)]
+pub struct AttestationHeader {
+    /// Envelope format version; always `1`.
+    #[serde(rename = "v")]
+    version: HeaderVersion,
+    /// How the attempt ended; see `AttestationStatus`.
+    #[serde(rename = "s")]
+    status: AttestationStatus,
+    /// The token, present exactly when `s` is 0: 1 to 8192 characters, each
+    /// visible ASCII (0x21–0x7E).
+    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    token: Option<AttestationToken>,
+}
+
+/// `t` is required when `s` is 0 and forbidden otherwise, as in `Deserialize`.
+fn token_iff_ok(schema: &mut Schema) {
+    schema.insert(
+        "if".to_owned(),
+        json!({ "properties": { "s": { "const": 0 } } }),
+    );
+    schema.insert("then".to_owned(), json!({ "required": ["t"] }));
+    schema.insert("else".to_owned(), json!({ "not": { "required": ["t"] } }));
+}
+
+impl AttestationHeader {
+    /// Status 0 with the token.
+    pub fn ok(token: AttestationToken) -> Self {
+        Self {
+            version: HeaderVersion,
+            status: AttestationStatus::Ok,
+            token: Some(token),
+        }
+    }
+
+    /// A status without a token. `None` for `AttestationStatus::Ok`, which
+    /// needs one (use [`AttestationHeader::ok`]).
+    pub fn failure(status: AttestationStatus) -> Option<Self> {
+        (status != AttestationStatus::Ok).then_some(Self {
+            version: HeaderVersion,
+            status,
+            token: None,
+        })
+    }
+
+    /// Status 1: no answer before the deadline.
+    pub fn timeout() -> Self {
+        Self::without_token(AttestationStatus::Timeout)
+    }
+
+    /// Status 2: the app answered with a JSON-RPC error.
+    pub fn request_failed() -> Self {
+        Self::without_token(AttestationStatus::RequestFailed)
+    }
+
+    /// Status 3: the connection closed or the send failed.
+    pub fn request_canceled() -> Self {
+        Self::without_token(AttestationStatus::RequestCanceled)
+    }
+
+    /// Status 4: the answer was not `{ token }` or broke the token rule.
+    pub fn malformed_response() -> Self {
+        Self::without_token(AttestationStatus::MalformedResponse)
+    }
+
+    fn without_token(status: AttestationStatus) -> Self {
+        Self {
+            version: HeaderVersion,
+            status,
+            token: None,
+        }
+    }
+
+    /// The status `s`.
+    pub fn status(&self) -> AttestationStatus {
+        self.status
+    }
+
+    /// The token `t`, present exactly when the status is `Ok`.
+    pub fn token(&self) -> Option<&AttestationToken> {
+        self.token.as_ref()
+    }
+
+    /// The header value: compact JSON, keys `v`, `s`, `t` in that order.
+    /// Always visible ASCII, so it is always a valid HTTP header value.
+    pub fn to_header_value(&self) -> String {
+        // Written by hand: infallible, one allocation, and byte-identical to
+        // `serde_json::to_string` (a test holds the two together). The token
+        // is visible ASCII, so `"` and `\` are the only bytes JSON escapes.
+        let token = self.token.as_ref().map(AttestationToken::expose);
+        let mut out = String::with_capacity(24 + token.map_or(0, |t| t.len() + t.len() / 8));
+        out.push_str("{\"v\":1,\"s\":");
+        out.push(char::from(b'0' + self.status.code()));
+        if let Some(token) = token {
+            out.push_str(",\"t\":\"");
+            for c in token.chars() {
+                if c == '"' || c == '\\' {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            out.push('"');
+        }
+        out.push('}');
+        out
+    }
+}
+
+/// Why an envelope is invalid beyond its field types.
+#[derive(Deserialize)]
+struct RawHeader {
+    v: HeaderVersion,
+    s: AttestationStatus,
+    #[serde(default, deserialize_with = "crate::optional::present")]
+    t: Option<AttestationToken>,
+}
+
+impl<'de> Deserialize<'de> for AttestationHeader {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = RawHeader::deserialize(deserializer)?;
+        match (raw.s, raw.t) {
+            (AttestationStatus::Ok, Some(token)) => Ok(Self {
+                version: raw.v,
+                status: AttestationStatus::Ok,
+                token: Some(token),
+            }),
+            (AttestationStatus::Ok, None) => Err(serde::de::Error::custom(
+                "envelope with status 0 must carry a token `t`",
+            )),
+            (status, None) => Ok(Self::without_token(status)),
+            (status, Some(_)) => Err(serde::de::Error::custom(format_args!(
+                "envelope with status {} must not carry a token `t`",
+                status.code()
+            ))),
+        }
+    }
+}

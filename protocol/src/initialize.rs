@@ -1,0 +1,74 @@
+//! The handshake: `initialize` (request) then `initialized` (notification).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Params of `initialize`, the first request a client sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InitializeParams {
+    /// Who the client is.
+    pub client_info: ClientInfo,
+    /// What the client supports; absent means no optional capability.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::optional::present"
+    )]
+    #[ts(optional)]
+    pub capabilities: Option<ClientCapabilities>,
+}
+
+/// The client's name and version, for logs and diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientInfo {
+    /// A stable machine-readable name, e.g. `"codex-desktop"`.
+    pub name: String,
+    /// The client's version, e.g. `"1.4.2"`.
+    pub version: String,
+    /// A human-readable name; absent when the client gives none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::optional::present"
+    )]
+    #[ts(optional)]
+    pub title: Option<String>,
+}
+
+/// Optional features the client supports. Unknown members sent by newer
+/// clients are accepted and ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientCapabilities {
+    /// `true` when the client answers `attestation/generate`. Absent means
+    /// `false`: the server then never sends it that request.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub request_attestation: bool,
+}
+
+// serde's `skip_serializing_if` takes a path to a function of `&T`.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// Result of `initialize`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InitializeResponse {
+    /// Who the server is.
+    pub server_info: ServerInfo,
+}
+
+/// The server's name and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerInfo {
+    /// A stable machine-readable name.
+    pub name: String,
+    /// The server's version.
+    pub version: String,
+}

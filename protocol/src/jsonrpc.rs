@@ -1,0 +1,293 @@
+//! JSON-RPC 2.0 framing: the four message shapes and error objects.
+//!
+//! These are method-agnostic (`params`/`result` are raw JSON); the typed,
+//! method-tagged views live in `registry`.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+use crate::id::RequestId;
+use crate::literal::JsonRpcVersion;
+
+// `jsonrpc` is the one deliberate exception to "default iff skip": the server
+// always writes it, and accepts messages that leave it out.
+
+/// A JSON-RPC request: a call that expects exactly one response with the
+/// same `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct JsonRpcRequest {
+    /// Always `"2.0"`; may be left out by clients.
+    #[serde(default)]
+    #[ts(as = "Option<JsonRpcVersion>", optional)]
+    pub jsonrpc: JsonRpcVersion,
+    /// Chosen by the sender; echoed in the response.
+    pub id: RequestId,
+    /// The method name, e.g. `"initialize"`.
+    pub method: String,
+    /// The method's parameters; absent when the method takes none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::optional::present"
+    )]
+    #[ts(optional, type = "unknown")]
+    pub params: Option<Value>,
+}
+
+/// A JSON-RPC notification: a message without `id` that gets no response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct JsonRpcNotification {
+    /// Always `"2.0"`; may be left out by clients.
+    #[serde(default)]
+    #[ts(as = "Option<JsonRpcVersion>", optional)]
+    pub jsonrpc: JsonRpcVersion,
+    /// The notification name, e.g. `"initialized"`.
+    pub method: String,
+    /// The notification's parameters; absent when it takes none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::optional::present"
+    )]
+    #[ts(optional, type = "unknown")]
+    pub params: Option<Value>,
+}
+
+/// A successful JSON-RPC response to the request with the same `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct JsonRpcResponse {
+    /// Always `"2.0"`; may be left out by clients.
+    #[serde(default)]
+    #[ts(as = "Option<JsonRpcVersion>", optional)]
+    pub jsonrpc: JsonRpcVersion,
+    /// The `id` of the request this answers.
+    pub id: RequestId,
+    /// The method's result; its shape is the method's response type.
+    #[ts(type = "unknown")]
+    pub result: Value,
+}
+
+/// A failed JSON-RPC response. `id` is `null` only when the request's id
+/// could not be read (an unparseable line).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct JsonRpcError {
+    /// Always `"2.0"`; may be left out by clients.
+    #[serde(default)]
+    #[ts(as = "Option<JsonRpcVersion>", optional)]
+    pub jsonrpc: JsonRpcVersion,
+    /// The `id` of the request this answers, or `null` when it is unknown.
+    #[serde(deserialize_with = "present_or_null")]
+    #[schemars(required, schema_with = "nullable_request_id")]
+    pub id: Option<RequestId>,
+    /// What went wrong.
+    pub error: JsonRpcErrorObject,
+}
+
+/// The `error` member of a failed response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+pub struct JsonRpcErrorObject {
+    /// A JSON-RPC error code; see `ErrorCode` for the ones this protocol uses.
+    pub code: ErrorCode,
+    /// A short human-readable description of the error.
+    pub message: String,
+    /// Extra information about the error; absent when there is none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::optional::present"
+    )]
+    #[ts(optional, type = "unknown")]
+    pub data: Option<Value>,
+}
+
+impl JsonRpcErrorObject {
+    /// An error object without `data`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            data: None,
+        }
+    }
+}
+
+/// A JSON-RPC error code: an integer. The codes this protocol sends are
+/// -32700 parse error (the line is not JSON), -32600 invalid request,
+/// -32601 method not found, -32602 invalid params, -32603 internal error and
+/// -32002 not initialized (a request other than `initialize` came before the
+/// handshake). Other codes may appear in errors sent by clients.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema, TS,
+)]
+#[serde(transparent)]
+pub struct ErrorCode(
+    #[schemars(range(min = -crate::id::MAX_SAFE_INTEGER, max = crate::id::MAX_SAFE_INTEGER))]
+    #[ts(type = "number")]
+    pub i64,
+);
+
+impl ErrorCode {
+    /// -32700: the line is not valid JSON.
+    pub const PARSE_ERROR: Self = Self(-32700);
+    /// -32600: the JSON is not a valid request.
+    pub const INVALID_REQUEST: Self = Self(-32600);
+    /// -32601: the method does not exist.
+    pub const METHOD_NOT_FOUND: Self = Self(-32601);
+    /// -32602: the params do not fit the method.
+    pub const INVALID_PARAMS: Self = Self(-32602);
+    /// -32603: the server failed internally.
+    pub const INTERNAL_ERROR: Self = Self(-32603);
+    /// -32002: a request other than `initialize` came before the handshake.
+    pub const NOT_INITIALIZED: Self = Self(-32002);
+
+    /// Every named code with its wire-facing name, for codegen and docs.
+    pub const NAMED: &'static [(&'static str, ErrorCode)] = &[
+        ("ParseError", Self::PARSE_ERROR),
+        ("InvalidRequest", Self::INVALID_REQUEST),
+        ("MethodNotFound", Self::METHOD_NOT_FOUND),
+        ("InvalidParams", Self::INVALID_PARAMS),
+        ("InternalError", Self::INTERNAL_ERROR),
+        ("NotInitialized", Self::NOT_INITIALIZED),
+    ];
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// `Option<RequestId>` that must be present: `null` is `None`, absence is an
+/// error (serde would otherwise default a missing `Option` to `None`).
+fn present_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<RequestId>, D::Error> {
+    Option::<RequestId>::deserialize(d)
+}
+
+/// `RequestId | null`, stated by hand: with `deserialize_with` schemars would
+/// inline the id's schema and drop the `null`.
+fn nullable_request_id(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let id = generator.subschema_for::<RequestId>();
+    schemars::json_schema!({ "anyOf": [id, { "type": "null" }] })
+}
+
+/// Any JSON-RPC message. Which shape a message has is decided by its keys,
+/// not by trial: with `method` and `id` it is a request; with `method` alone,
+/// a notification; with `result`, a response; with `error`, an error.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, TS)]
+#[serde(untagged)]
+#[schemars(transform = guard_message_variants)]
+pub enum JsonRpcMessage {
+    /// A call that expects a response.
+    Request(JsonRpcRequest),
+    /// A message that expects no response.
+    Notification(JsonRpcNotification),
+    /// A successful response.
+    Response(JsonRpcResponse),
+    /// A failed response.
+    Error(JsonRpcError),
+}
+
+/// Makes the schema classify by keys exactly as `Deserialize` does: without
+/// these guards a request with a bad id would still match the notification
+/// branch, and the schema would accept what serde rejects.
+fn guard_message_variants(schema: &mut schemars::Schema) {
+    let guards = [
+        None,
+        Some(serde_json::json!({ "required": ["id"] })),
+        Some(serde_json::json!({ "required": ["method"] })),
+        Some(
+            serde_json::json!({ "anyOf": [{ "required": ["method"] }, { "required": ["result"] }] }),
+        ),
+    ];
+    if let Some(Value::Array(branches)) = schema.get_mut("anyOf") {
+        for (branch, guard) in branches.iter_mut().zip(guards) {
+            if let (Value::Object(branch), Some(guard)) = (branch, guard) {
+                branch.insert("not".to_owned(), guard);
+            }
+        }
+    }
+}
+
+/// Why a JSON object is not a JSON-RPC message.
+fn classify(map: &Map<String, Value>) -> Result<MessageKind, &'static str> {
+    if map.contains_key("method") {
+        if map.contains_key("id") {
+            Ok(MessageKind::Request)
+        } else {
+            Ok(MessageKind::Notification)
+        }
+    } else if map.contains_key("result") {
+        Ok(MessageKind::Response)
+    } else if map.contains_key("error") {
+        Ok(MessageKind::Error)
+    } else {
+        Err("not a JSON-RPC message: expected a `method`, `result` or `error` member")
+    }
+}
+
+enum MessageKind {
+    Request,
+    Notification,
+    Response,
+    Error,
+}
+
+impl<'de> Deserialize<'de> for JsonRpcMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Classifying by keys (instead of `untagged` trial and error) means a
+        // request with a bad id is reported as such, not silently read as a
+        // notification.
+        let map = Map::<String, Value>::deserialize(deserializer)?;
+        let kind = classify(&map).map_err(de::Error::custom)?;
+        let value = Value::Object(map);
+        let parsed = match kind {
+            MessageKind::Request => serde_json::from_value(value).map(Self::Request),
+            MessageKind::Notification => serde_json::from_value(value).map(Self::Notification),
+            MessageKind::Response => serde_json::from_value(value).map(Self::Response),
+            MessageKind::Error => serde_json::from_value(value).map(Self::Error),
+        };
+        parsed.map_err(de::Error::custom)
+    }
+}
+
+impl JsonRpcMessage {
+    /// The message's id, if it has one (`None` for notifications and for
+    /// errors with `"id":null`).
+    pub fn id(&self) -> Option<&RequestId> {
+        match self {
+            Self::Request(r) => Some(&r.id),
+            Self::Notification(_) => None,
+            Self::Response(r) => Some(&r.id),
+            Self::Error(e) => e.id.as_ref(),
+        }
+    }
+}
+
+impl From<JsonRpcRequest> for JsonRpcMessage {
+    fn from(value: JsonRpcRequest) -> Self {
+        Self::Request(value)
+    }
+}
+
+impl From<JsonRpcNotification> for JsonRpcMessage {
+    fn from(value: JsonRpcNotification) -> Self {
+        Self::Notification(value)
+    }
+}
+
+impl From<JsonRpcResponse> for JsonRpcMessage {
+    fn from(value: JsonRpcResponse) -> Self {
+        Self::Response(value)
+    }
+}
+
+impl From<JsonRpcError> for JsonRpcMessage {
+    fn from(value: JsonRpcError) -> Self {
+        Self::Error(value)
+    }
+}

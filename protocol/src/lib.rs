@@ -1,0 +1,35 @@
+//! Wire types of the attestwire protocol: JSON-RPC 2.0 framing, the
+//! `initialize` handshake, `attestation/generate`, and the
+//! `x-oai-attestation` envelope. No I/O; serde, JSON Schema and TypeScript
+//! views of every type are derived from the same definitions.
+
+mod attestation;
+mod exports;
+mod header;
+mod id;
+mod initialize;
+mod jsonrpc;
+mod literal;
+mod optional;
+mod registry;
+
+pub use attestation::{
+    AttestationGenerateParams, AttestationGenerateResponse, AttestationToken, TOKEN_MAX_BYTES,
+    TOKEN_MIN_BYTES, TOKEN_PATTERN, TokenError, validate_token,
+};
+pub use exports::{ExportVisitor, visit_exported_types, visit_methods};
+pub use header::{AttestationHeader, AttestationStatus, HEADER_NAME};
+pub use id::{MAX_SAFE_INTEGER, RequestId};
+pub use initialize::{
+    ClientCapabilities, ClientInfo, InitializeParams, InitializeResponse, ServerInfo,
+};
+pub use jsonrpc::{
+    ErrorCode, JsonRpcError, JsonRpcErrorObject, JsonRpcMessage, JsonRpcNotification,
+    JsonRpcRequest, JsonRpcResponse,
+};
+pub use literal::{HeaderVersion, JsonRpcVersion};
+pub use registry::{
+    AttestationGenerate, ClientNotification, ClientRequest, ClientRequestPayload, Direction,
+    Initialize, Initialized, Method, MethodVisitor, Notification, ServerRequest,
+    ServerRequestPayload,
+};

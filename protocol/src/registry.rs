@@ -1,0 +1,251 @@
+//! One method registry per direction.
+//!
+//! Every method is declared once, in a table below, as
+//! `Name => "wire/method" { params: P, response: R }`. The macros expand a
+//! table into the marker types (`impl Method`), the method-tagged request
+//! enum, its payload enum (a request before an id is assigned) and the
+//! export list. No method string is written anywhere else.
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::attestation::{AttestationGenerateParams, AttestationGenerateResponse};
+use crate::id::RequestId;
+use crate::initialize::{InitializeParams, InitializeResponse};
+use crate::literal::JsonRpcVersion;
+
+/// A request method, as a type: the method string and the types of its
+/// params and response, checked at compile time.
+pub trait Method {
+    /// The wire name, e.g. `"attestation/generate"`.
+    const METHOD: &'static str;
+    /// The `params` of the request.
+    type Params: Serialize + DeserializeOwned + JsonSchema + TS + 'static;
+    /// The `result` of a successful response.
+    type Response: Serialize + DeserializeOwned + JsonSchema + TS + 'static;
+    /// The direction's payload enum (`ServerRequestPayload` or
+    /// `ClientRequestPayload`).
+    type Payload;
+    /// Wraps typed params into the direction's payload.
+    fn payload(params: Self::Params) -> Self::Payload;
+}
+
+/// A notification method, as a type.
+pub trait Notification {
+    /// The wire name, e.g. `"initialized"`.
+    const METHOD: &'static str;
+}
+
+/// Who sends a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// The server sends it; the client answers.
+    ServerToClient,
+    /// The client sends it; the server answers.
+    ClientToServer,
+}
+
+/// Receives every method of the registry, for code generation.
+pub trait MethodVisitor {
+    /// A request method; `name` is its Rust/TypeScript identifier.
+    fn request<M: Method>(&mut self, name: &'static str, direction: Direction);
+    /// A notification the client sends.
+    fn client_notification<N: Notification>(&mut self, name: &'static str);
+}
+
+macro_rules! request_table {
+    (
+        $(#[$enum_doc:meta])*
+        enum $Enum:ident;
+        $(#[$payload_doc:meta])*
+        payload $Payload:ident;
+        direction $direction:ident;
+        $(
+            $(#[$doc:meta])*
+            $Name:ident => $method:literal { params: $Params:ty, response: $Response:ty $(,)? }
+        ),* $(,)?
+    ) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum $Name {}
+
+            impl Method for $Name {
+                const METHOD: &'static str = $method;
+                type Params = $Params;
+                type Response = $Response;
+                type Payload = $Payload;
+                fn payload(params: $Params) -> $Payload {
+                    $Payload::$Name(params)
+                }
+            }
+        )*
+
+        $(#[$enum_doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+        #[serde(tag = "method")]
+        pub enum $Enum {
+            $(
+                $(#[$doc])*
+                #[serde(rename = $method)]
+                $Name {
+                    /// Always `"2.0"`; may be left out by clients.
+                    #[serde(default)]
+                    #[ts(as = "Option<JsonRpcVersion>", optional)]
+                    jsonrpc: JsonRpcVersion,
+                    /// Chosen by the sender; echoed in the response.
+                    id: RequestId,
+                    /// The method's parameters.
+                    params: $Params,
+                },
+            )*
+        }
+
+        impl $Enum {
+            /// Every method name of this direction, in table order.
+            pub const METHODS: &'static [&'static str] = &[$($method),*];
+
+            /// The wire method name.
+            pub fn method(&self) -> &'static str {
+                match self {
+                    $(Self::$Name { .. } => <$Name as Method>::METHOD,)*
+                }
+            }
+
+            /// The request id.
+            pub fn id(&self) -> &RequestId {
+                match self {
+                    $(Self::$Name { id, .. } => id,)*
+                }
+            }
+        }
+
+        $(#[$payload_doc])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum $Payload {
+            $(
+                $(#[$doc])*
+                $Name($Params),
+            )*
+        }
+
+        impl $Payload {
+            /// The wire method name.
+            pub fn method(&self) -> &'static str {
+                match self {
+                    $(Self::$Name(_) => <$Name as Method>::METHOD,)*
+                }
+            }
+
+            /// The request this payload becomes once it has an id.
+            pub fn into_request(self, id: RequestId) -> $Enum {
+                match self {
+                    $(Self::$Name(params) => $Enum::$Name { jsonrpc: JsonRpcVersion, id, params },)*
+                }
+            }
+        }
+
+        impl $Enum {
+            /// Passes every method of this table to `visitor`.
+            pub fn visit_methods(visitor: &mut impl MethodVisitor) {
+                $(visitor.request::<$Name>(stringify!($Name), Direction::$direction);)*
+            }
+        }
+    };
+}
+
+macro_rules! notification_table {
+    (
+        $(#[$enum_doc:meta])*
+        enum $Enum:ident;
+        $(
+            $(#[$doc:meta])*
+            $Name:ident => $method:literal
+        ),* $(,)?
+    ) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum $Name {}
+
+            impl Notification for $Name {
+                const METHOD: &'static str = $method;
+            }
+        )*
+
+        $(#[$enum_doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+        #[serde(tag = "method")]
+        pub enum $Enum {
+            $(
+                $(#[$doc])*
+                #[serde(rename = $method)]
+                $Name {
+                    /// Always `"2.0"`; may be left out by clients.
+                    #[serde(default)]
+                    #[ts(as = "Option<JsonRpcVersion>", optional)]
+                    jsonrpc: JsonRpcVersion,
+                },
+            )*
+        }
+
+        impl $Enum {
+            /// Every method name of this table, in table order.
+            pub const METHODS: &'static [&'static str] = &[$($method),*];
+
+            /// The wire method name.
+            pub fn method(&self) -> &'static str {
+                match self {
+                    $(Self::$Name { .. } => <$Name as Notification>::METHOD,)*
+                }
+            }
+
+            /// Passes every notification of this table to `visitor`.
+            pub fn visit_methods(visitor: &mut impl MethodVisitor) {
+                $(visitor.client_notification::<$Name>(stringify!($Name));)*
+            }
+        }
+    };
+}
+
+request_table! {
+    /// A request the server sends to the client, tagged by `method`.
+    enum ServerRequest;
+    // Rust-only: the runtime assigns the id when it sends the payload.
+    /// A server request's method and params before an id is assigned.
+    payload ServerRequestPayload;
+    direction ServerToClient;
+
+    /// Asks the app for a fresh attestation token. Sent only to clients that
+    /// set `capabilities.requestAttestation`; the server waits at most its
+    /// deadline (default 100 ms) for the answer.
+    AttestationGenerate => "attestation/generate" {
+        params: AttestationGenerateParams,
+        response: AttestationGenerateResponse,
+    },
+}
+
+request_table! {
+    /// A request the client sends to the server, tagged by `method`.
+    enum ClientRequest;
+    /// A client request's method and params before an id is assigned.
+    payload ClientRequestPayload;
+    direction ClientToServer;
+
+    /// The first request of every connection: who the client is and what it
+    /// supports. Any other request before it fails with -32002.
+    Initialize => "initialize" {
+        params: InitializeParams,
+        response: InitializeResponse,
+    },
+}
+
+notification_table! {
+    /// A notification the client sends to the server, tagged by `method`.
+    enum ClientNotification;
+
+    /// Sent by the client after it has read the `initialize` response.
+    Initialized => "initialized",
+}
