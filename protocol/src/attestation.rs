@@ -149,3 +149,61 @@ pub struct AttestationGenerateResponse {
     /// as malformed (status 4).
     pub token: AttestationToken,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_rule_accepts_1_to_8192_visible_ascii_bytes() {
+        assert_eq!(validate_token("!"), Ok(()));
+        assert_eq!(validate_token("~"), Ok(()));
+        assert_eq!(validate_token(&"A".repeat(8192)), Ok(()));
+        assert_eq!(validate_token("v1.opaque-client-payload"), Ok(()));
+    }
+
+    #[test]
+    fn token_rule_rejections_name_the_problem() {
+        assert_eq!(validate_token(""), Err(TokenError::Empty));
+        assert_eq!(
+            validate_token(&"A".repeat(8193)),
+            Err(TokenError::TooLong { len: 8193 })
+        );
+        let cases = [
+            ("a b", 1, 0x20),
+            ("a\u{1}b", 1, 0x01),
+            ("a\u{7f}", 1, 0x7F),
+            ("caf\u{e9}", 3, 0xC3),
+            ("\tx", 0, 0x09),
+        ];
+        for (token, index, byte) in cases {
+            assert_eq!(
+                validate_token(token),
+                Err(TokenError::InvalidByte { index, byte }),
+                "{token:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn response_with_a_bad_token_does_not_deserialize() {
+        for json in [
+            r#"{"token":""}"#,
+            r#"{"token":"a b"}"#,
+            r#"{"token":"a\u007f"}"#,
+            r#"{}"#,
+            r#"{"token":null}"#,
+        ] {
+            let err = serde_json::from_str::<AttestationGenerateResponse>(json).unwrap_err();
+            assert!(!err.to_string().is_empty());
+        }
+        let ok: AttestationGenerateResponse = serde_json::from_str(r#"{"token":"abc"}"#).unwrap();
+        assert_eq!(ok.token.expose(), "abc");
+    }
+
+    #[test]
+    fn token_error_messages_do_not_contain_the_token() {
+        let err = AttestationToken::new("SECRET TOKEN").unwrap_err();
+        assert!(!err.to_string().contains("SECRET"), "{err}");
+    }
+}

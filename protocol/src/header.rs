@@ -272,3 +272,80 @@ impl<'de> Deserialize<'de> for AttestationHeader {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(s: &str) -> AttestationToken {
+        AttestationToken::new(s).unwrap()
+    }
+
+    /// DESIGN.md's five byte-exact header values.
+    #[test]
+    fn the_five_design_vectors_are_byte_exact() {
+        let cases = [
+            (
+                AttestationHeader::ok(token("v1.opaque-client-payload")),
+                r#"{"v":1,"s":0,"t":"v1.opaque-client-payload"}"#,
+            ),
+            (AttestationHeader::timeout(), r#"{"v":1,"s":1}"#),
+            (AttestationHeader::request_failed(), r#"{"v":1,"s":2}"#),
+            (AttestationHeader::request_canceled(), r#"{"v":1,"s":3}"#),
+            (AttestationHeader::malformed_response(), r#"{"v":1,"s":4}"#),
+        ];
+        for (header, expected) in cases {
+            assert_eq!(header.to_header_value(), expected);
+            assert_eq!(serde_json::to_string(&header).unwrap(), expected);
+            let back: AttestationHeader = serde_json::from_str(expected).unwrap();
+            assert_eq!(back, header);
+        }
+    }
+
+    #[test]
+    fn header_value_escapes_quote_and_backslash_like_serde_json() {
+        for raw in [r#"a"b"#, r"a\b", r#"\"\\""#, "!~", r#"""#] {
+            let header = AttestationHeader::ok(token(raw));
+            assert_eq!(
+                header.to_header_value(),
+                serde_json::to_string(&header).unwrap()
+            );
+        }
+        assert_eq!(
+            AttestationHeader::ok(token(r#"a"b\c"#)).to_header_value(),
+            r#"{"v":1,"s":0,"t":"a\"b\\c"}"#
+        );
+    }
+
+    #[test]
+    fn header_name_is_lower_case_x_oai_attestation() {
+        assert_eq!(HEADER_NAME, "x-oai-attestation");
+    }
+
+    #[test]
+    fn failure_refuses_status_ok_without_token() {
+        assert_eq!(AttestationHeader::failure(AttestationStatus::Ok), None);
+        for status in &AttestationStatus::ALL[1..] {
+            let header = AttestationHeader::failure(*status).unwrap();
+            assert_eq!(header.status(), *status);
+            assert_eq!(header.token(), None);
+        }
+    }
+
+    #[test]
+    fn status_wire_values_are_0_to_4_and_5_is_rejected() {
+        for (i, s) in AttestationStatus::ALL.iter().enumerate() {
+            assert_eq!(usize::from(s.code()), i);
+            assert_eq!(serde_json::to_string(s).unwrap(), i.to_string());
+        }
+        assert!(serde_json::from_str::<AttestationStatus>("5").is_err());
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_token() {
+        let header = AttestationHeader::ok(token("SECRET-TOKEN-123"));
+        let debug = format!("{header:?}");
+        assert!(!debug.contains("SECRET-TOKEN-123"), "{debug}");
+        assert!(debug.contains("16 bytes"), "{debug}");
+    }
+}

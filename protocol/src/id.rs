@@ -100,3 +100,45 @@ impl<'de> Deserialize<'de> for RequestId {
         deserializer.deserialize_any(V)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_and_string_ids_round_trip() {
+        for json in ["0", "-1", "9007199254740991", "-9007199254740991", r#""7""#] {
+            let id: RequestId = serde_json::from_str(json).unwrap();
+            assert_eq!(serde_json::to_string(&id).unwrap(), json);
+        }
+        // `1` and `"1"` are different ids.
+        assert_ne!(
+            serde_json::from_str::<RequestId>("1").unwrap(),
+            serde_json::from_str::<RequestId>(r#""1""#).unwrap()
+        );
+    }
+
+    #[test]
+    fn non_ids_are_rejected_with_a_clear_message() {
+        let cases = [
+            ("1.5", "not an integer"),
+            ("9007199254740992", "outside"),
+            ("1152921504606846976", "outside"),
+            ("-9007199254740992", "outside"),
+            ("null", "a string or an integer"),
+            ("{}", "a string or an integer"),
+            ("true", "a string or an integer"),
+        ];
+        for (json, needle) in cases {
+            let err = serde_json::from_str::<RequestId>(json).unwrap_err().to_string();
+            assert!(err.contains(needle), "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn integer_constructor_enforces_the_safe_range() {
+        assert_eq!(RequestId::integer(MAX_SAFE_INTEGER), Some(RequestId::Integer(MAX_SAFE_INTEGER)));
+        assert_eq!(RequestId::integer(MAX_SAFE_INTEGER + 1), None);
+        assert_eq!(RequestId::integer(-MAX_SAFE_INTEGER - 1), None);
+    }
+}

@@ -291,3 +291,56 @@ impl From<JsonRpcError> for JsonRpcMessage {
         Self::Error(value)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<JsonRpcMessage, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn messages_are_classified_by_their_keys() {
+        assert!(matches!(parse(r#"{"id":1,"method":"m"}"#), Ok(JsonRpcMessage::Request(_))));
+        assert!(matches!(parse(r#"{"method":"m"}"#), Ok(JsonRpcMessage::Notification(_))));
+        assert!(matches!(parse(r#"{"id":1,"result":null}"#), Ok(JsonRpcMessage::Response(_))));
+        assert!(matches!(
+            parse(r#"{"id":null,"error":{"code":-32700,"message":"x"}}"#),
+            Ok(JsonRpcMessage::Error(_))
+        ));
+    }
+
+    #[test]
+    fn a_request_with_a_bad_id_is_an_error_not_a_notification() {
+        let err = parse(r#"{"id":1.5,"method":"m"}"#).unwrap_err();
+        assert!(err.contains("not an integer"), "{err}");
+    }
+
+    #[test]
+    fn jsonrpc_is_written_always_and_read_optionally() {
+        let m = parse(r#"{"id":1,"method":"m"}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"jsonrpc":"2.0","id":1,"method":"m"}"#
+        );
+        let err = parse(r#"{"jsonrpc":"1.0","id":1,"method":"m"}"#).unwrap_err();
+        assert!(err.contains("unsupported jsonrpc version"), "{err}");
+    }
+
+    #[test]
+    fn error_response_needs_an_id_member_even_if_null() {
+        let err = serde_json::from_str::<JsonRpcError>(r#"{"error":{"code":1,"message":"x"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("missing field `id`"), "{err}");
+    }
+
+    #[test]
+    fn non_objects_and_empty_objects_are_not_messages() {
+        assert!(parse("[]").is_err());
+        assert!(parse("1").is_err());
+        let err = parse("{}").unwrap_err();
+        assert!(err.contains("not a JSON-RPC message"), "{err}");
+    }
+}

@@ -249,3 +249,38 @@ notification_table! {
     /// Sent by the client after it has read the `initialize` response.
     Initialized => "initialized",
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_becomes_a_request_with_the_given_id() {
+        let payload = AttestationGenerate::payload(AttestationGenerateParams {});
+        assert_eq!(payload.method(), "attestation/generate");
+        let request = payload.into_request(RequestId::Integer(7));
+        assert_eq!(request.method(), AttestationGenerate::METHOD);
+        assert_eq!(request.id(), &RequestId::Integer(7));
+        assert_eq!(
+            serde_json::to_string(&request).unwrap(),
+            r#"{"method":"attestation/generate","jsonrpc":"2.0","id":7,"params":{}}"#
+        );
+    }
+
+    #[test]
+    fn method_lists_come_from_the_tables() {
+        assert_eq!(ServerRequest::METHODS, &["attestation/generate"]);
+        assert_eq!(ClientRequest::METHODS, &["initialize"]);
+        assert_eq!(ClientNotification::METHODS, &["initialized"]);
+    }
+
+    #[test]
+    fn codex_style_initialize_without_jsonrpc_is_read() {
+        let request: ClientRequest = serde_json::from_str(
+            r#"{"id":1,"method":"initialize","params":{"clientInfo":{"name":"a","version":"1"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(request.method(), "initialize");
+        assert_eq!(request.id(), &RequestId::Integer(1));
+    }
+}

@@ -1,1 +1,4 @@
-//! Shared helpers for the cross-crate tests.
+//! Shared helpers for the cross-crate tests: the wire vectors, and running
+//! Node and the TypeScript compilers.
+
+pub mod vectors;
