@@ -130,14 +130,19 @@ mod tests {
             ("true", "a string or an integer"),
         ];
         for (json, needle) in cases {
-            let err = serde_json::from_str::<RequestId>(json).unwrap_err().to_string();
+            let err = serde_json::from_str::<RequestId>(json)
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(needle), "{json}: {err}");
         }
     }
 
     #[test]
     fn integer_constructor_enforces_the_safe_range() {
-        assert_eq!(RequestId::integer(MAX_SAFE_INTEGER), Some(RequestId::Integer(MAX_SAFE_INTEGER)));
+        assert_eq!(
+            RequestId::integer(MAX_SAFE_INTEGER),
+            Some(RequestId::Integer(MAX_SAFE_INTEGER))
+        );
         assert_eq!(RequestId::integer(MAX_SAFE_INTEGER + 1), None);
         assert_eq!(RequestId::integer(-MAX_SAFE_INTEGER - 1), None);
     }

@@ -121,9 +121,7 @@ impl JsonRpcErrorObject {
 /// -32601 method not found, -32602 invalid params, -32603 internal error and
 /// -32002 not initialized (a request other than `initialize` came before the
 /// handshake). Other codes may appear in errors sent by clients.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema, TS,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema, TS)]
 #[serde(transparent)]
 pub struct ErrorCode(
     #[schemars(range(min = -crate::id::MAX_SAFE_INTEGER, max = crate::id::MAX_SAFE_INTEGER))]
@@ -154,6 +152,20 @@ impl ErrorCode {
         ("InternalError", Self::INTERNAL_ERROR),
         ("NotInitialized", Self::NOT_INITIALIZED),
     ];
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Same bounds as the schema: a code TypeScript's `number` holds exactly.
+        let code = i64::deserialize(deserializer)?;
+        if (-crate::id::MAX_SAFE_INTEGER..=crate::id::MAX_SAFE_INTEGER).contains(&code) {
+            Ok(Self(code))
+        } else {
+            Err(de::Error::custom(format_args!(
+                "error code {code} is outside ±(2^53 − 1)"
+            )))
+        }
+    }
 }
 
 impl fmt::Display for ErrorCode {
@@ -302,9 +314,18 @@ mod tests {
 
     #[test]
     fn messages_are_classified_by_their_keys() {
-        assert!(matches!(parse(r#"{"id":1,"method":"m"}"#), Ok(JsonRpcMessage::Request(_))));
-        assert!(matches!(parse(r#"{"method":"m"}"#), Ok(JsonRpcMessage::Notification(_))));
-        assert!(matches!(parse(r#"{"id":1,"result":null}"#), Ok(JsonRpcMessage::Response(_))));
+        assert!(matches!(
+            parse(r#"{"id":1,"method":"m"}"#),
+            Ok(JsonRpcMessage::Request(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"method":"m"}"#),
+            Ok(JsonRpcMessage::Notification(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"id":1,"result":null}"#),
+            Ok(JsonRpcMessage::Response(_))
+        ));
         assert!(matches!(
             parse(r#"{"id":null,"error":{"code":-32700,"message":"x"}}"#),
             Ok(JsonRpcMessage::Error(_))

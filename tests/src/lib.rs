@@ -1,4 +1,6 @@
 //! Shared helpers for the cross-crate tests: the wire vectors, and running
 //! Node and the TypeScript compilers.
 
+pub mod differences;
+pub mod schemas;
 pub mod vectors;

@@ -36,7 +36,11 @@ fn check_names_stale_missing_and_orphaned_files_with_a_diff() {
     let text = std::fs::read_to_string(&stale).unwrap();
     std::fs::write(&stale, format!("{text}// hand edit\n")).unwrap();
     std::fs::remove_file(root.join("schema/ServerInfo.json")).unwrap();
-    std::fs::write(root.join("generated/src/Removed.ts"), "export type Removed = 1;\n").unwrap();
+    std::fs::write(
+        root.join("generated/src/Removed.ts"),
+        "export type Removed = 1;\n",
+    )
+    .unwrap();
 
     let drift = attestwire_codegen::check(&root, &files).unwrap();
     assert_eq!(drift.stale, ["generated/src/ClientInfo.ts"]);

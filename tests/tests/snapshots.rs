@@ -5,7 +5,11 @@
 #[test]
 fn every_generated_file_matches_its_snapshot() {
     let files = attestwire_codegen::generate().unwrap();
-    assert!(files.len() > 40, "codegen produced only {} files", files.len());
+    assert!(
+        files.len() > 40,
+        "codegen produced only {} files",
+        files.len()
+    );
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("snapshots");
     settings.set_prepend_module_to_snapshot(false);

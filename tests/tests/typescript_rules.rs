@@ -49,12 +49,15 @@ fn no_snake_case_field_names() {
 #[test]
 fn no_rust_only_remarks_reach_typescript_or_schema() {
     let needles = [
-        "Rust", "serde", "schemars", "ts-rs", "Option<", "Vec<", "crate::", "Self", "pub ", "impl ",
-        "`None`", "`Some",
+        "Rust", "serde", "schemars", "ts-rs", "Option<", "Vec<", "crate::", "Self", "pub ",
+        "impl ", "`None`", "`Some",
     ];
     for (path, text) in generate().unwrap() {
         for needle in needles {
-            assert!(!text.contains(needle), "{path} contains Rust-only text {needle:?}");
+            assert!(
+                !text.contains(needle),
+                "{path} contains Rust-only text {needle:?}"
+            );
         }
     }
 }

@@ -67,7 +67,10 @@ fn the_issue_negative_vectors_are_all_present() {
         "response_missing_token",
         "server_request_unknown_method",
     ] {
-        assert!(names.contains(required), "missing negative vector {required}");
+        assert!(
+            names.contains(required),
+            "missing negative vector {required}"
+        );
     }
 }
 
