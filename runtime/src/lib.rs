@@ -1,1 +1,71 @@
-//! Runtime (placeholder; being written).
+//! The attestwire runtime: serves desktop-app connections over JSONL, sends
+//! them typed server-to-client requests, and turns `attestation/generate`
+//! into the `x-oai-attestation` header of outbound HTTP requests.
+//!
+//! A server that accepts one connection (here an in-memory pipe standing for
+//! the app's stdio or socket) and attaches the header to an outbound request:
+//!
+//! ```
+//! use attestwire_protocol::{HEADER_NAME, ServerInfo};
+//! use attestwire_runtime::{AttestationContext, AttestationScope, Server, ServerConfig};
+//! use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let info = ServerInfo { name: "my-server".into(), version: "1.0.0".into() };
+//! let server = Server::new(ServerConfig::new(info));
+//!
+//! let (app, server_end) = tokio::io::duplex(64 * 1024);
+//! let (read, write) = tokio::io::split(server_end);
+//! let connection = server.connect(read, write);
+//! let connection_id = connection.id();
+//! tokio::spawn(connection.serve());
+//!
+//! // The app: it opts in, then answers `attestation/generate` with a token.
+//! let (app_read, mut app_write) = tokio::io::split(app);
+//! let mut lines = BufReader::new(app_read).lines();
+//! app_write.write_all(concat!(
+//!     r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"#,
+//!     r#""clientInfo":{"name":"app","version":"1.0"},"capabilities":{"requestAttestation":true}}}"#,
+//!     "\n",
+//!     r#"{"jsonrpc":"2.0","method":"initialized"}"#,
+//!     "\n",
+//! ).as_bytes()).await?;
+//! lines.next_line().await?; // the initialize result
+//! tokio::spawn(async move {
+//!     let request: serde_json::Value = serde_json::from_str(&lines.next_line().await?.unwrap_or_default())?;
+//!     let answer = serde_json::json!({ "jsonrpc": "2.0", "id": request["id"], "result": { "token": "v1.token" } });
+//!     app_write.write_all(format!("{answer}\n").as_bytes()).await?;
+//!     Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+//! });
+//!
+//! // The server: the connection works on thread-1; a request to the
+//! // upstream API for that thread gets the header.
+//! server.subscribe(connection_id, "thread-1");
+//! let scope = AttestationScope::new().allow("https", "api.example.com", "/v1/");
+//! let mut request = http::Request::post("https://api.example.com/v1/responses").body(())?;
+//! let attached = scope.attach(&server, &AttestationContext::new("thread-1"), &mut request).await;
+//! assert!(attached);
+//! assert_eq!(request.headers()[HEADER_NAME], r#"{"v":1,"s":0,"t":"v1.token"}"#);
+//! # Ok(())
+//! # }
+//! ```
+
+mod attestation;
+mod connection;
+mod dispatch;
+mod error;
+mod layer;
+mod pending;
+mod registry;
+mod scope;
+mod server;
+mod transport;
+
+pub use attestation::{AttestationContext, AttestationProvider, HeaderFuture};
+pub use connection::Connection;
+pub use error::{MalformedResponse, RequestError, ServeError};
+pub use layer::{AttestationLayer, AttestationService};
+pub use registry::ConnectionId;
+pub use scope::AttestationScope;
+pub use server::{Server, ServerConfig};

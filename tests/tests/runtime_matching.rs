@@ -1,0 +1,216 @@
+//! "A response is matched by (connection, id) and a response from any other
+//! connection is ignored; a late or duplicate response is dropped and leaks
+//! nothing." Also the typed `request::<M>` errors and the drop guard.
+
+mod runtime_support;
+
+use std::time::Duration;
+
+use attestwire_protocol::{AttestationGenerate, AttestationGenerateParams, ErrorCode};
+use attestwire_runtime::RequestError;
+use runtime_support::*;
+use tokio::time::Instant;
+
+#[tokio::test(start_paused = true)]
+async fn response_on_another_connection_with_the_same_id_is_ignored_and_the_right_answer_wins() {
+    let server = server();
+    let mut asked = connect_client(&server, opted_in(&["thread-1"])).await;
+    let mut other = connect_client(&server, opted_in(&[])).await;
+
+    let header = attest(&server, "thread-1");
+    let id = asked.next_request().await;
+    other
+        .respond_token(&id, "v1.from-the-wrong-connection")
+        .await;
+    other.sync().await;
+    assert_eq!(
+        server.pending_count(),
+        1,
+        "the other connection resolved nothing"
+    );
+
+    asked
+        .respond_token(&id, "v1.from-the-right-connection")
+        .await;
+    assert_eq!(
+        bytes(header.await.unwrap()),
+        Some(s0("v1.from-the-right-connection"))
+    );
+    assert_eq!(server.pending_count(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn duplicate_answer_is_ignored_and_the_first_one_wins() {
+    let server = server();
+    let mut app = connect_client(&server, opted_in(&["thread-1"])).await;
+
+    let header = attest(&server, "thread-1");
+    let id = app.next_request().await;
+    app.respond_token(&id, "v1.first").await;
+    app.respond_token(&id, "v1.second").await;
+    app.sync().await;
+
+    assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.first")));
+    assert_eq!(server.pending_count(), 0);
+    assert_eq!(server.connection_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn string_id_does_not_match_the_integer_id_of_the_request() {
+    let server = server();
+    let mut app = connect_client(&server, opted_in(&["thread-1"])).await;
+
+    let header = attest(&server, "thread-1");
+    let id = app.next_request().await;
+    app.respond_token(&serde_json::json!(id.to_string()), "v1.string-id")
+        .await;
+    app.sync().await;
+    assert_eq!(server.pending_count(), 1);
+
+    app.respond_token(&id, "v1.integer-id").await;
+    assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.integer-id")));
+    assert_eq!(server.pending_count(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn caller_future_dropped_before_the_answer_removes_the_entry_and_the_answer_is_dropped() {
+    let server = server();
+    let mut app = connect_client(&server, opted_in(&["thread-1"])).await;
+
+    let header = attest(&server, "thread-1");
+    let id = app.next_request().await;
+    assert_eq!(server.pending_count(), 1);
+    header.abort();
+    assert!(header.await.unwrap_err().is_cancelled());
+    assert_eq!(server.pending_count(), 0);
+
+    app.respond_token(&id, "v1.nobody-waits").await;
+    app.sync().await;
+    assert_eq!(server.pending_count(), 0);
+    assert_eq!(server.connection_count(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn typed_request_returns_the_response_type() {
+    let server = server();
+    let mut app = connect_client(&server, opted_in(&[])).await;
+
+    let request = server.request::<AttestationGenerate>(
+        app.id,
+        AttestationGenerateParams {},
+        Duration::from_secs(1),
+    );
+    let answer = tokio::spawn(request);
+    let id = app.next_request().await;
+    app.respond_token(&id, "v1.typed").await;
+
+    let response = answer.await.unwrap().unwrap();
+    assert_eq!(response.token.expose(), "v1.typed");
+    assert_eq!(server.pending_count(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn typed_request_names_each_failure() {
+    let server = server();
+    let mut app = connect_client(&server, opted_in(&[])).await;
+    let deadline = Duration::from_millis(250);
+    let request = |server: &attestwire_runtime::Server, id| {
+        tokio::spawn(server.request::<AttestationGenerate>(
+            id,
+            AttestationGenerateParams {},
+            deadline,
+        ))
+    };
+
+    // Rejected carries the client's error object.
+    let answer = request(&server, app.id);
+    let id = app.next_request().await;
+    app.respond_error(&id, -32001, "user declined").await;
+    match answer.await.unwrap() {
+        Err(RequestError::Rejected(error)) => {
+            assert_eq!(error.code, ErrorCode(-32001));
+            assert_eq!(error.message, "user declined");
+        }
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+
+    // Timeout names the deadline.
+    let answer = request(&server, app.id);
+    app.next_request().await;
+    assert!(matches!(
+        answer.await.unwrap(),
+        Err(RequestError::Timeout { deadline: d }) if d == deadline
+    ));
+
+    // Malformed says what is wrong without quoting the value.
+    let answer = request(&server, app.id);
+    let id = app.next_request().await;
+    app.respond(&id, serde_json::json!("v1.bare-string")).await;
+    match answer.await.unwrap() {
+        Err(RequestError::Malformed(error)) => {
+            assert_eq!(error.method(), "attestation/generate");
+            assert!(!error.to_string().contains("v1.bare-string"), "{error}");
+        }
+        other => panic!("expected Malformed, got {other:?}"),
+    }
+
+    // Canceled once the connection is gone, and for a connection that is.
+    let id = app.id;
+    app.close().await.unwrap();
+    assert!(matches!(
+        request(&server, id).await.unwrap(),
+        Err(RequestError::Canceled)
+    ));
+    assert_eq!(server.pending_count(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn server_issued_ids_are_distinct_integers() {
+    let server = server();
+    let mut app = connect_client(&server, opted_in(&["thread-1"])).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let header = attest(&server, "thread-1");
+        let id = app.next_request().await;
+        app.respond_token(&id, "v1.x").await;
+        header.await.unwrap();
+        ids.push(id.as_i64().unwrap());
+    }
+    let distinct: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(distinct.len(), ids.len(), "{ids:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn deadline_covers_queueing_behind_a_peer_that_does_not_read() {
+    // 16-byte pipes and a queue of one: the first request blocks the writer,
+    // the second fills the queue, the rest wait for queue space.
+    let server = server_with_write_queue(1);
+    let _app = connect_client_over(&server, opted_in(&["thread-1"]), 16).await;
+    let start = Instant::now();
+
+    let headers: Vec<_> = (0..4).map(|_| attest(&server, "thread-1")).collect();
+    for header in headers {
+        assert_eq!(bytes(header.await.unwrap()), Some(S1.to_vec()));
+    }
+    assert_eq!(
+        start.elapsed(),
+        DEADLINE,
+        "no caller waited past its deadline"
+    );
+    assert_eq!(server.pending_count(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn connection_dropped_without_being_served_is_unregistered() {
+    let server = server();
+    let (reader, _peer_writer) = tokio::io::duplex(64);
+    let (writer, _peer_reader) = tokio::io::duplex(64);
+    let connection = server.connect(reader, writer);
+    assert_eq!(server.connection_count(), 1);
+    assert!(server.subscribe(connection.id(), "thread-1"));
+
+    let id = connection.id();
+    drop(connection);
+    assert_eq!(server.connection_count(), 0);
+    assert!(!server.subscribe(id, "thread-1"));
+}
