@@ -131,10 +131,24 @@ impl TS for AttestationStatus {
     }
 }
 
-/// The value of the `x-oai-attestation` header: compact JSON
-/// `{"v":1,"s":STATUS,"t":TOKEN}`, keys in that order, no spaces. `t` is
-/// present exactly when `s` is 0.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema, TS)]
+// One text for the Rust docs and the TypeScript JSDoc (a `const` cannot be
+// used in `#[doc]`, a macro expanding to a literal can).
+macro_rules! header_doc {
+    () => {
+        "The value of the `x-oai-attestation` header: compact JSON\n\
+         `{\"v\":1,\"s\":STATUS,\"t\":TOKEN}`, keys in that order, no spaces. `t` is\n\
+         present exactly when `s` is 0."
+    };
+}
+macro_rules! token_doc {
+    () => {
+        "The token, present exactly when `s` is 0: 1 to 8192 characters, each\n\
+         visible ASCII (0x21–0x7E)."
+    };
+}
+
+#[doc = header_doc!()]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[schemars(transform = token_iff_ok)]
 pub struct AttestationHeader {
     /// Envelope format version; always `1`.
@@ -143,11 +157,59 @@ pub struct AttestationHeader {
     /// How the attempt ended; see `AttestationStatus`.
     #[serde(rename = "s")]
     status: AttestationStatus,
-    /// The token, present exactly when `s` is 0: 1 to 8192 characters, each
-    /// visible ASCII (0x21–0x7E).
+    #[doc = token_doc!()]
     #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
     token: Option<AttestationToken>,
+}
+
+// Written by hand so that TypeScript, like serde and the schema, ties `t` to
+// `s`: a union of "status 0 with a token" and "any other status without
+// one", instead of the derived `{ s: AttestationStatus, t?: string }` that
+// accepts `{v:1,s:0}` and `{v:1,s:1,t:"…"}`.
+impl TS for AttestationHeader {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+    fn docs() -> Option<String> {
+        Some(jsdoc("", header_doc!()))
+    }
+    fn name(_: &Config) -> String {
+        "AttestationHeader".to_owned()
+    }
+    fn inline(_: &Config) -> String {
+        let failures: Vec<String> = Self::failure_statuses()
+            .map(|s| s.code().to_string())
+            .collect();
+        format!(
+            "{{\n{v}  v: 1;\n{s_ok}  s: 0;\n{t}  t: string;\n}} | {{\n{v}  v: 1;\n{s_fail}  s: {};\n}}",
+            failures.join(" | "),
+            v = jsdoc("  ", "Envelope format version; always `1`."),
+            s_ok = jsdoc("  ", "`AttestationStatus.Ok`: the app answered with a valid token."),
+            t = jsdoc("  ", token_doc!()),
+            s_fail = jsdoc(
+                "  ",
+                "How the attempt ended without a token; see `AttestationStatus`."
+            ),
+        )
+    }
+    fn decl(cfg: &Config) -> String {
+        format!("type AttestationHeader = {};", Self::inline(cfg))
+    }
+    fn decl_concrete(cfg: &Config) -> String {
+        Self::decl(cfg)
+    }
+    fn output_path() -> Option<std::path::PathBuf> {
+        Some("AttestationHeader.ts".into())
+    }
+}
+
+/// A JSDoc block for `text`, each line prefixed by `indent`.
+fn jsdoc(indent: &str, text: &str) -> String {
+    let mut out = format!("{indent}/**\n");
+    for line in text.lines() {
+        out.push_str(&format!("{indent} * {line}\n"));
+    }
+    out.push_str(&format!("{indent} */\n"));
+    out
 }
 
 /// `t` is required when `s` is 0 and forbidden otherwise, as in `Deserialize`.
@@ -206,6 +268,12 @@ impl AttestationHeader {
             status,
             token: None,
         }
+    }
+
+    fn failure_statuses() -> impl Iterator<Item = AttestationStatus> {
+        AttestationStatus::ALL
+            .into_iter()
+            .filter(|s| *s != AttestationStatus::Ok)
     }
 
     /// The status `s`.

@@ -2,5 +2,6 @@
 //! Node and the TypeScript compilers.
 
 pub mod differences;
+pub mod node;
 pub mod schemas;
 pub mod vectors;

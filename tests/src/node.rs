@@ -1,0 +1,296 @@
+//! Node, npm and the two TypeScript compilers, for the tests that check the
+//! generated package from the TypeScript side.
+//!
+//! Everything a Node-using test needs comes from [`prepare`]: it takes the
+//! [`NodeLock`], fails loudly when Node is missing (these tests never skip),
+//! installs `generated/` and `tests/ts/` from their committed lock files with
+//! `npm ci` when needed, and builds `generated/dist` once per process. The lock
+//! is an in-process mutex plus a file lock, so tests in parallel threads and
+//! in parallel test binaries (nextest runs one process per test) never run
+//! npm, rebuild `dist/` or read a half-written `dist/` at the same time.
+
+use std::fs::{self, File};
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+pub use crate::vectors::repo_root;
+
+const NODE_MISSING: &str = "node not found on PATH: install Node.js 20+ (e.g. `apt-get install \
+                            nodejs npm` or from nodejs.org) — these tests never skip";
+
+/// The oldest Node major version the package and the compilers are tested on.
+const MIN_NODE_MAJOR: u32 = 20;
+
+/// npm is a `.cmd` shim on Windows, which `Command` does not resolve by itself.
+const NPM: &str = if cfg!(windows) { "npm.cmd" } else { "npm" };
+
+/// Where `npm ci` records what it installed, inside `node_modules/` so that
+/// deleting `node_modules/` also forgets the install.
+const LOCK_HASH_FILE: &str = ".attestwire-lock-hash";
+
+/// `tests/ts/`: the Node side of the tests, with its own `package.json`.
+pub fn ts_dir() -> PathBuf {
+    repo_root().join("tests").join("ts")
+}
+
+/// `tests/ts/build/`: files written at test time (gitignored).
+pub fn build_dir() -> PathBuf {
+    ts_dir().join("build")
+}
+
+/// `generated/`: the npm package `@attestwire/protocol`.
+pub fn generated_dir() -> PathBuf {
+    repo_root().join("generated")
+}
+
+/// Serializes every Node-using test, across threads and processes. Held for
+/// the whole test; dropping it releases both locks. Taking it twice on one
+/// thread deadlocks, so take it once per test.
+pub struct NodeLock {
+    // Declared first so that it is dropped (and the file lock released)
+    // before the mutex guard.
+    _file: File,
+    _guard: MutexGuard<'static, ()>,
+}
+
+/// Takes the in-process mutex, then the file lock on
+/// `tests/ts/build/.node.lock`. The mutex comes first: two handles of one
+/// process on the same file would block each other.
+pub fn lock() -> NodeLock {
+    static IN_PROCESS: Mutex<()> = Mutex::new(());
+    // A test that panicked while holding the lock left nothing half-done that
+    // the next one relies on: npm_ci and build_generated re-check on disk.
+    let guard = IN_PROCESS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dir = build_dir();
+    if let Err(e) = fs::create_dir_all(&dir) {
+        panic!("cannot create {}: {e}", dir.display());
+    }
+    let path = dir.join(".node.lock");
+    let file = match File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+    {
+        Ok(file) => file,
+        Err(e) => panic!("cannot open the lock file {}: {e}", path.display()),
+    };
+    // `File::lock` is std since Rust 1.89, the workspace's rust-version.
+    if let Err(e) = file.lock() {
+        panic!("cannot lock {}: {e}", path.display());
+    }
+    NodeLock {
+        _file: file,
+        _guard: guard,
+    }
+}
+
+/// Takes the lock and makes everything ready: Node present, both npm
+/// projects installed, `generated/dist` built.
+pub fn prepare() -> NodeLock {
+    let lock = lock();
+    require_node();
+    build_generated(&lock);
+    npm_ci(&lock, &ts_dir());
+    lock
+}
+
+/// Panics with how to install Node when `node` or `npm` is missing or Node is
+/// older than 20. Checked once per process.
+pub fn require_node() {
+    static CHECKED: OnceLock<Result<(), String>> = OnceLock::new();
+    if let Err(message) = CHECKED.get_or_init(check_node) {
+        panic!("{message}");
+    }
+}
+
+fn check_node() -> Result<(), String> {
+    let version = tool_version("node")?;
+    let major = version
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .next()
+        .and_then(|m| m.parse::<u32>().ok())
+        .ok_or_else(|| format!("cannot read the Node version from {version:?}"))?;
+    if major < MIN_NODE_MAJOR {
+        return Err(format!(
+            "node {} found, but Node.js {MIN_NODE_MAJOR}+ is required: {}",
+            version.trim(),
+            NODE_MISSING.trim_start_matches("node not found on PATH: ")
+        ));
+    }
+    tool_version(NPM)
+        .map(drop)
+        .map_err(|e| e.replacen("node not found", "npm not found", 1))
+}
+
+fn tool_version(tool: &str) -> Result<String, String> {
+    match Command::new(tool).arg("--version").output() {
+        Ok(out) if out.status.success() => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
+        Ok(out) => Err(format!(
+            "`{tool} --version` failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )),
+        Err(e) if e.kind() == ErrorKind::NotFound => Err(NODE_MISSING.to_owned()),
+        Err(e) => Err(format!("cannot run `{tool} --version`: {e}")),
+    }
+}
+
+/// Runs `npm ci` in `dir` unless `node_modules/` is there and was installed
+/// from the current `package-lock.json` and `package.json` (their hash is kept
+/// in `node_modules/.attestwire-lock-hash`). The lock argument proves that no
+/// other test is installing or reading at the same time.
+pub fn npm_ci(_lock: &NodeLock, dir: &Path) {
+    require_node();
+    let inputs = [dir.join("package-lock.json"), dir.join("package.json")];
+    let want = hash_files(&inputs);
+    let stamp = dir.join("node_modules").join(LOCK_HASH_FILE);
+    if fs::read_to_string(&stamp).is_ok_and(|have| have == want) {
+        return;
+    }
+    // npm ci deletes node_modules first, so an interrupted install leaves no
+    // stamp behind and is redone next time.
+    run(NPM, &["ci", "--no-audit", "--no-fund"], dir);
+    if let Err(e) = fs::write(&stamp, &want) {
+        panic!("cannot write {}: {e}", stamp.display());
+    }
+}
+
+/// Installs `generated/` and runs its `npm run build` (tsc 5.9) into a fresh
+/// `generated/dist`, once per process.
+pub fn build_generated(lock: &NodeLock) {
+    static BUILT: AtomicBool = AtomicBool::new(false);
+    if BUILT.load(Ordering::SeqCst) {
+        return;
+    }
+    let dir = generated_dir();
+    npm_ci(lock, &dir);
+    // tsc never deletes outputs: a type removed from src/ would live on in a
+    // stale dist/ and keep the checks green.
+    let dist = dir.join("dist");
+    match fs::remove_dir_all(&dist) {
+        Ok(()) => {}
+        Err(e) if e.kind() == ErrorKind::NotFound => {}
+        Err(e) => panic!("cannot remove {}: {e}", dist.display()),
+    }
+    run(NPM, &["run", "build"], &dir);
+    BUILT.store(true, Ordering::SeqCst);
+}
+
+/// Runs `cmd args` in `dir` and returns its output; panics with the command,
+/// the exit status, stdout and stderr when it fails.
+pub fn run(cmd: &str, args: &[&str], dir: &Path) -> Output {
+    let out = output(cmd, args, dir);
+    if !out.status.success() {
+        panic!(
+            "`{cmd} {}` in {} failed ({})\n--- stdout\n{}\n--- stderr\n{}",
+            args.join(" "),
+            dir.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    out
+}
+
+/// Runs `cmd args` in `dir` and returns its output whatever the exit status;
+/// panics only when it cannot be started.
+pub fn output(cmd: &str, args: &[&str], dir: &Path) -> Output {
+    let result = Command::new(cmd)
+        .args(args)
+        .current_dir(dir)
+        // Keep npm quiet and offline-friendly: no update check.
+        .env("npm_config_update_notifier", "false")
+        .output();
+    match result {
+        Ok(out) => out,
+        Err(e) if e.kind() == ErrorKind::NotFound && (cmd == "node" || cmd == NPM) => {
+            panic!("{NODE_MISSING}")
+        }
+        Err(e) => panic!("cannot run `{cmd}` in {}: {e}", dir.display()),
+    }
+}
+
+/// A TypeScript compiler installed in `tests/ts/node_modules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tsc {
+    /// `typescript@5.9.3`, the JavaScript compiler.
+    V5_9,
+    /// `typescript@7.0.2` (installed as `typescript7`), the native compiler.
+    V7,
+}
+
+impl Tsc {
+    /// Both compilers, oldest first.
+    pub const ALL: [Tsc; 2] = [Tsc::V5_9, Tsc::V7];
+
+    /// The compiler's `bin/tsc` script, run with `node`.
+    pub fn bin(self) -> PathBuf {
+        let package = match self {
+            Tsc::V5_9 => "typescript",
+            Tsc::V7 => "typescript7",
+        };
+        ts_dir()
+            .join("node_modules")
+            .join(package)
+            .join("bin")
+            .join("tsc")
+    }
+}
+
+/// Runs `tsc args` (plus `--pretty false`) with `version` from the repository
+/// root; panics with the diagnostics when it fails.
+pub fn tsc(version: Tsc, args: &[&str]) -> Output {
+    let out = tsc_output(version, args);
+    if !out.status.success() {
+        panic!(
+            "tsc {version:?} `{}` failed ({})\n{}{}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    out
+}
+
+/// Like [`tsc`], but returns the output whatever the exit status.
+pub fn tsc_output(version: Tsc, args: &[&str]) -> Output {
+    let bin = version.bin();
+    let bin = bin.to_string_lossy();
+    let mut all = vec![bin.as_ref()];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--pretty", "false"]);
+    output("node", &all, &repo_root())
+}
+
+/// FNV-1a over each file's name, length and bytes; a missing file hashes as
+/// missing. Only compared with itself, to notice a changed lock file.
+fn hash_files(paths: &[PathBuf]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    for path in paths {
+        feed(path.file_name().map_or(&[][..], |n| n.as_encoded_bytes()));
+        match fs::read(path) {
+            Ok(bytes) => {
+                feed(&(bytes.len() as u64).to_le_bytes());
+                feed(&bytes);
+            }
+            Err(_) => feed(b"<missing>"),
+        }
+    }
+    format!("{hash:016x}\n")
+}

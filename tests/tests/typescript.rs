@@ -1,0 +1,265 @@
+//! "What the TypeScript type allows is what serde writes": the generated
+//! package type-checks in strict NodeNext mode under TypeScript 5.9 and 7,
+//! accepts every wire vector, rejects the bad ones it can express, and ajv
+//! agrees with the schema verdicts. Node tooling lives in `tests/ts/`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+
+use attestwire_tests::node::{self, Tsc};
+use attestwire_tests::vectors::{self, Vector, Vectors};
+
+/// Negative vectors that TypeScript accepts, and why: a TS type cannot
+/// express integer ranges, integrality or string contents. Every other
+/// negative vector must fail to type-check. Keep this list exact: a vector
+/// that starts failing must be removed from it.
+const TS_CANNOT_REJECT: &[(&str, &str)] = &[
+    ("id_fraction", "`number` admits fractions"),
+    ("id_too_large", "`number` has no range"),
+    ("id_just_too_large", "`number` has no range"),
+    ("request_id_fraction", "`number` admits fractions"),
+    ("request_id_2_pow_60", "`number` has no range"),
+    ("message_request_bad_id", "`number` admits fractions"),
+    ("error_code_fraction", "`number` admits fractions"),
+    ("error_code_2_pow_53", "`number` has no range"),
+    ("header_token_with_space", "token rule: string contents"),
+    ("header_empty_token", "token rule: string length"),
+    ("header_token_8193", "token rule: string length"),
+    ("response_empty_token", "token rule: string length"),
+    ("response_token_8193", "token rule: string length"),
+    ("response_token_space", "token rule: string contents"),
+    ("response_token_non_ascii", "token rule: string contents"),
+    ("response_token_control", "token rule: string contents"),
+    ("response_token_del", "token rule: string contents"),
+];
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn write(path: &Path, contents: &str) {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).unwrap();
+    }
+    fs::write(path, contents).unwrap();
+}
+
+/// One `const` per line, so that a diagnostic's line names its vector and a
+/// `@ts-expect-error` covers exactly one vector.
+fn declaration(prefix: &str, case: &Vector, json: &str) -> String {
+    assert!(
+        case.name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_'),
+        "vector name {:?} is not an identifier",
+        case.name
+    );
+    assert!(!json.contains('\n'), "{}: JSON spans lines", case.name);
+    format!(
+        "export const {prefix}_{}: {} = {json};\n",
+        case.name, case.type_name
+    )
+}
+
+/// `tests/ts/build/vectors.check.ts`: every positive vector and every
+/// accepted vector's canonical form assigned to its type; every negative
+/// vector under `@ts-expect-error`, unless TypeScript cannot express why it
+/// is bad (then it must type-check, to keep [`TS_CANNOT_REJECT`] exact).
+fn vector_check_file(v: &Vectors) -> String {
+    let cannot: BTreeMap<&str, &str> = TS_CANNOT_REJECT.iter().copied().collect();
+    let negative_names: BTreeSet<&str> = v.negative.iter().map(|c| c.name.as_str()).collect();
+    for name in cannot.keys() {
+        assert!(
+            negative_names.contains(name),
+            "TS_CANNOT_REJECT names {name}, which is not a negative vector"
+        );
+    }
+    let types: BTreeSet<&str> = v
+        .positive
+        .iter()
+        .chain(&v.accepted)
+        .chain(&v.negative)
+        .map(|c| c.type_name.as_str())
+        .collect();
+    let mut out = String::from(
+        "// Written by tests/tests/typescript.rs from tests/vectors/wire.json; do not edit.\n",
+    );
+    out.push_str(&format!(
+        "import type {{ {} }} from \"@attestwire/protocol\";\n\n",
+        types.into_iter().collect::<Vec<_>>().join(", ")
+    ));
+    out.push_str("// positive: serde writes exactly this\n");
+    for case in &v.positive {
+        out.push_str(&declaration("v", case, &case.json));
+    }
+    out.push_str("\n// accepted: what serde writes back\n");
+    for case in &v.accepted {
+        out.push_str(&declaration("v", case, case.canonical.as_deref().unwrap()));
+    }
+    out.push_str("\n// negative: rejected by serde and the schema\n");
+    for case in &v.negative {
+        match cannot.get(case.name.as_str()) {
+            Some(reason) => out.push_str(&format!("// TypeScript accepts it: {reason}\n")),
+            None => out.push_str(&format!(
+                "// @ts-expect-error {}\n",
+                case.why.as_deref().unwrap_or("negative vector")
+            )),
+        }
+        out.push_str(&declaration("n", case, &case.json));
+    }
+    out
+}
+
+fn assert_fails(out: &std::process::Output, version: Tsc, what: &str) {
+    let stdout = text(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "tsc {version:?} accepted {what}:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("error TS2322"),
+        "tsc {version:?} failed on {what}, but not with the expected assignability error:\n{stdout}{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn generated_package_type_checks_in_strict_nodenext_under_ts_5_9_and_7() {
+    let _lock = node::prepare();
+    let tsconfig = node::generated_dir().join("tsconfig.json");
+    let tsconfig = tsconfig.to_str().unwrap();
+    for version in Tsc::ALL {
+        node::tsc(version, &["-p", tsconfig, "--noEmit"]);
+    }
+}
+
+#[test]
+fn vectors_and_negative_checks_type_check_against_the_built_package() {
+    let _lock = node::prepare();
+    let v = vectors::load().unwrap();
+    let file = node::build_dir().join("vectors.check.ts");
+    let contents = vector_check_file(&v);
+    let declared = contents.matches("export const ").count();
+    assert_eq!(
+        declared,
+        v.positive.len() + v.accepted.len() + v.negative.len()
+    );
+    write(&file, &contents);
+    let tsconfig = node::ts_dir().join("tsconfig.json");
+    for version in Tsc::ALL {
+        let out = node::tsc_output(version, &["-p", tsconfig.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "tsc {version:?} rejects the checks:\n{}{}",
+            name_vectors(&text(&out.stdout), &contents),
+            text(&out.stderr)
+        );
+    }
+}
+
+/// Appends to each diagnostic in `build/vectors.check.ts` the vector it is
+/// about: the one declared on its line, or on the next line for a
+/// `@ts-expect-error` comment.
+fn name_vectors(diagnostics: &str, contents: &str) -> String {
+    let lines: Vec<&str> = contents.lines().collect();
+    let vector_at = |line: usize| {
+        lines[line.saturating_sub(1)..]
+            .iter()
+            .take(2)
+            .find_map(|l| l.strip_prefix("export const "))
+            .and_then(|l| l.split(':').next())
+    };
+    diagnostics
+        .lines()
+        .map(|d| {
+            let line = d
+                .split_once("vectors.check.ts(")
+                .and_then(|(_, rest)| rest.split(',').next())
+                .and_then(|n| n.parse::<usize>().ok());
+            match line.and_then(vector_at) {
+                Some(name) => format!("{d}  [vector {name}]\n"),
+                None => format!("{d}\n"),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_wrong_line_fails_the_type_check() {
+    let _lock = node::prepare();
+    let dir = node::build_dir().join("must-fail");
+    // Same compiler options as the real checks; only this file.
+    write(
+        &dir.join("tsconfig.json"),
+        r#"{ "extends": "../../tsconfig.json", "include": ["check.ts"] }"#,
+    );
+    let header = "import { AttestationStatus } from \"@attestwire/protocol\";\n\
+                  export const good: AttestationStatus = AttestationStatus.Timeout;\n";
+    let tsconfig = dir.join("tsconfig.json");
+    let tsconfig = tsconfig.to_str().unwrap();
+
+    // Without the wrong line the file passes, so the failure below is the
+    // wrong line's and not the setup's.
+    write(&dir.join("check.ts"), header);
+    for version in Tsc::ALL {
+        node::tsc(version, &["-p", tsconfig]);
+    }
+
+    write(
+        &dir.join("check.ts"),
+        &format!("{header}export const bad: AttestationStatus = 7;\n"),
+    );
+    for version in Tsc::ALL {
+        let out = node::tsc_output(version, &["-p", tsconfig]);
+        assert_fails(&out, version, "`const bad: AttestationStatus = 7`");
+        assert!(text(&out.stdout).contains("check.ts(3,"), "{out:?}");
+    }
+}
+
+#[test]
+fn ajv_agrees_with_every_vector() {
+    let _lock = node::prepare();
+    let v = vectors::load().unwrap();
+    // Two views (schema/<Type>.json and the bundle's $defs) per instance;
+    // accepted vectors have two instances (json and canonical).
+    let expected = 2 * (v.positive.len() + 2 * v.accepted.len() + v.negative.len());
+    let script = node::ts_dir().join("conformance.mjs");
+    let out = node::run("node", &[script.to_str().unwrap()], &vectors::repo_root());
+    let stdout = text(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default();
+    assert_eq!(
+        last,
+        format!("ajv conformance: {expected} passed, 0 failed"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn npm_run_build_output_imports_in_node() {
+    let _lock = node::prepare();
+    let dist = node::generated_dir().join("dist");
+    for file in ["index.js", "index.d.ts", "methods.js", "methods.d.ts"] {
+        assert!(dist.join(file).is_file(), "missing dist/{file}");
+    }
+    // Imported by name from tests/ts, as an app would: through the package's
+    // `exports`, not a path.
+    let out = node::run(
+        "node",
+        &[
+            "--input-type=module",
+            "-e",
+            "const m = await import('@attestwire/protocol');\n\
+             console.log(`AttestationStatus.Timeout === ${m.AttestationStatus.Timeout}`);\n\
+             console.log(`ServerRequestMethod.AttestationGenerate === '${m.ServerRequestMethod.AttestationGenerate}'`);\n\
+             console.log(`isValidAttestationToken ${m.isValidAttestationToken('v1.opaque-client-payload')} ${m.isValidAttestationToken('a b')}`);",
+        ],
+        &node::ts_dir(),
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "AttestationStatus.Timeout === 1\n\
+         ServerRequestMethod.AttestationGenerate === 'attestation/generate'\n\
+         isValidAttestationToken true false\n"
+    );
+}
