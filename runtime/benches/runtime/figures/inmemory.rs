@@ -1,0 +1,176 @@
+//! Figures 1, 3 and 4: one in-memory app over `tokio::io::duplex`.
+
+use std::time::{Duration, Instant};
+
+use attestwire_runtime::{AttestationContext, AttestationProvider};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use super::{fmt, p50_p99};
+use crate::Row;
+use crate::support::{App, connect_app, server};
+
+const ROUND_TRIPS: usize = 20_000;
+const REQUEST_LINE: &[u8] = b"{\"method\":\"attestation/generate\",\"jsonrpc\":\"2.0\",\"id\":12345,\"params\":{}}\n";
+
+/// Figure 1: `header_for_request` against an app that answers at once, beside a raw
+/// JSONL echo over the same kind of pipe (write a line, read a line).
+pub(crate) async fn round_trip() -> Vec<Row> {
+    let server = server(Duration::from_secs(5));
+    let (_id, _app) = connect_app(&server, "t", App::Answer).await;
+    let ctx = AttestationContext::new("t");
+    let mut samples = Vec::with_capacity(ROUND_TRIPS);
+    for i in 0..ROUND_TRIPS + 1_000 {
+        let start = Instant::now();
+        let header = server.header_for_request(&ctx).await;
+        if i >= 1_000 {
+            samples.push(start.elapsed());
+        }
+        assert!(header.is_some_and(|h| h.as_bytes().starts_with(b"{\"v\":1,\"s\":0")));
+    }
+    let (p50, p99) = p50_p99(&mut samples);
+
+    let (near, far) = tokio::io::duplex(64 * 1024);
+    tokio::spawn(async move {
+        let (read, mut write) = tokio::io::split(far);
+        let mut read = BufReader::new(read);
+        let mut line = Vec::new();
+        while read.read_until(b'\n', &mut line).await.is_ok_and(|n| n > 0) {
+            if write.write_all(&line).await.is_err() {
+                return;
+            }
+            line.clear();
+        }
+    });
+    let (read, mut write) = tokio::io::split(near);
+    let mut read = BufReader::new(read);
+    let mut line = Vec::new();
+    let mut base = Vec::with_capacity(ROUND_TRIPS);
+    for i in 0..ROUND_TRIPS + 1_000 {
+        let start = Instant::now();
+        write.write_all(REQUEST_LINE).await.unwrap();
+        line.clear();
+        read.read_until(b'\n', &mut line).await.unwrap();
+        if i >= 1_000 {
+            base.push(start.elapsed());
+        }
+    }
+    let (b50, b99) = p50_p99(&mut base);
+    let ratio = p50.as_secs_f64() / b50.as_secs_f64();
+    vec![
+        Row {
+            figure: "1 round trip (duplex)",
+            metric: "p50".into(),
+            value: fmt(p50),
+            baseline: format!("{} raw echo", fmt(b50)),
+            ratio: Some(ratio),
+            goal: "ratio ≤ 1.5",
+            met: Some(ratio <= 1.5),
+        },
+        Row {
+            figure: "1 round trip (duplex)",
+            metric: "p99".into(),
+            value: fmt(p99),
+            baseline: format!("{} raw echo", fmt(b99)),
+            ratio: Some(p99.as_secs_f64() / b99.as_secs_f64()),
+            goal: "–",
+            met: None,
+        },
+    ]
+}
+
+/// Figure 3: an app that never answers, deadline 100 ms, real clock: time until the
+/// header is returned, beside `tokio::time::sleep(100 ms)` on the same runtime.
+pub(crate) async fn timeout_precision() -> Vec<Row> {
+    const SAMPLES: usize = 40;
+    let deadline = Duration::from_millis(100);
+    let server = server(deadline);
+    let (_id, _app) = connect_app(&server, "t", App::Silent).await;
+    let ctx = AttestationContext::new("t");
+    let mut samples = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let start = Instant::now();
+        let header = server.header_for_request(&ctx).await;
+        samples.push(start.elapsed());
+        assert_eq!(header.unwrap().as_bytes(), br#"{"v":1,"s":1}"#);
+    }
+    let mut base = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let start = Instant::now();
+        tokio::time::sleep(deadline).await;
+        base.push(start.elapsed());
+    }
+    assert_eq!(server.pending_count(), 0);
+    let (p50, p99) = p50_p99(&mut samples);
+    let max = samples[samples.len() - 1];
+    let (b50, b99) = p50_p99(&mut base);
+    let bmax = base[base.len() - 1];
+    let row = |metric: &str, v: Duration, b: Duration, goal, met| Row {
+        figure: "3 timeout precision (100 ms)",
+        metric: metric.into(),
+        value: fmt(v),
+        baseline: format!("{} tokio sleep", fmt(b)),
+        ratio: Some(v.as_secs_f64() / b.as_secs_f64()),
+        goal,
+        met,
+    };
+    vec![
+        row("p50", p50, b50, "–", None),
+        row("p99", p99, b99, "≤ 102 ms", Some(p99 <= Duration::from_millis(102))),
+        row("max", max, bmax, "–", None),
+    ]
+}
+
+/// Figure 4: an app that closes its end while a request is pending: time from the
+/// close to the status 3 header, beside how long a plain reader takes to see
+/// the same pipe's EOF.
+pub(crate) async fn disconnect_latency() -> Vec<Row> {
+    const SAMPLES: usize = 300;
+    let mut samples = Vec::with_capacity(SAMPLES);
+    let mut base = Vec::with_capacity(SAMPLES);
+    for i in 0..SAMPLES {
+        let server = server(Duration::from_secs(10));
+        let thread = format!("t{i}");
+        let (id, app) = connect_app(&server, &thread, App::CloseOnRequest).await;
+        let ctx = AttestationContext::new(thread);
+        let header = server.header_for_request(&ctx).await;
+        let returned = Instant::now();
+        let closed_at = app.await.unwrap().unwrap();
+        assert_eq!(header.unwrap().as_bytes(), br#"{"v":1,"s":3}"#);
+        assert_eq!(server.pending_count(), 0, "connection {id:?}");
+        samples.push(returned.saturating_duration_since(closed_at));
+
+        let (near, far) = tokio::io::duplex(1024);
+        let reader = tokio::spawn(async move {
+            let mut read = BufReader::new(near);
+            let mut line = Vec::new();
+            let _ = read.read_until(b'\n', &mut line).await;
+            Instant::now()
+        });
+        tokio::task::yield_now().await;
+        let closed_at = Instant::now();
+        drop(far);
+        base.push(reader.await.unwrap().saturating_duration_since(closed_at));
+    }
+    let (p50, p99) = p50_p99(&mut samples);
+    let (b50, b99) = p50_p99(&mut base);
+    vec![
+        Row {
+            figure: "4 disconnect → s=3",
+            metric: "p50".into(),
+            value: fmt(p50),
+            baseline: format!("{} pipe EOF seen", fmt(b50)),
+            ratio: Some(p50.as_secs_f64() / b50.as_secs_f64().max(1e-9)),
+            goal: "–",
+            met: None,
+        },
+        Row {
+            figure: "4 disconnect → s=3",
+            metric: "p99".into(),
+            value: fmt(p99),
+            baseline: format!("{} pipe EOF seen", fmt(b99)),
+            ratio: Some(p99.as_secs_f64() / b99.as_secs_f64().max(1e-9)),
+            goal: "≤ 1 ms",
+            met: Some(p99 <= Duration::from_millis(1)),
+        },
+    ]
+}
