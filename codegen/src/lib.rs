@@ -5,6 +5,7 @@
 mod files;
 mod methods_ts;
 mod schema;
+mod tsfmt;
 mod typescript;
 
 pub use files::{Drift, check, write};

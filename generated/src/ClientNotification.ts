@@ -3,8 +3,10 @@
 /**
  * A notification the client sends to the server, tagged by `method`.
  */
-export type ClientNotification = { "method": "initialized", 
-/**
- * Always `"2.0"`; may be left out by clients.
- */
-jsonrpc?: "2.0", };
+export type ClientNotification = {
+  "method": "initialized";
+  /**
+   * Always `"2.0"`; may be left out by clients.
+   */
+  jsonrpc?: "2.0";
+};

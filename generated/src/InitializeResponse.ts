@@ -4,8 +4,9 @@ import type { ServerInfo } from "./ServerInfo.js";
 /**
  * Result of `initialize`.
  */
-export type InitializeResponse = { 
-/**
- * Who the server is.
- */
-serverInfo: ServerInfo, };
+export type InitializeResponse = {
+  /**
+   * Who the server is.
+   */
+  serverInfo: ServerInfo;
+};

@@ -3,12 +3,13 @@
 /**
  * The server's name and version.
  */
-export type ServerInfo = { 
-/**
- * A stable machine-readable name.
- */
-name: string, 
-/**
- * The server's version.
- */
-version: string, };
+export type ServerInfo = {
+  /**
+   * A stable machine-readable name.
+   */
+  name: string;
+  /**
+   * The server's version.
+   */
+  version: string;
+};
