@@ -183,7 +183,10 @@ impl TS for AttestationHeader {
             "{{\n{v}  v: 1;\n{s_ok}  s: 0;\n{t}  t: string;\n}} | {{\n{v}  v: 1;\n{s_fail}  s: {};\n}}",
             failures.join(" | "),
             v = jsdoc("  ", "Envelope format version; always `1`."),
-            s_ok = jsdoc("  ", "`AttestationStatus.Ok`: the app answered with a valid token."),
+            s_ok = jsdoc(
+                "  ",
+                "`AttestationStatus.Ok`: the app answered with a valid token."
+            ),
             t = jsdoc("  ", token_doc!()),
             s_fail = jsdoc(
                 "  ",

@@ -176,7 +176,11 @@ mod tests {
         assert!(registry.subscribe(ConnectionId::new(2), "t".into()));
         assert!(registry.subscribe(ConnectionId::new(1), "other".into()));
         assert_eq!(registry.attestation_target("t"), Some(ConnectionId::new(2)));
-        registry.get_mut(ConnectionId::new(2)).unwrap().capabilities.request_attestation = false;
+        registry
+            .get_mut(ConnectionId::new(2))
+            .unwrap()
+            .capabilities
+            .request_attestation = false;
         assert_eq!(registry.attestation_target("t"), Some(ConnectionId::new(3)));
     }
 

@@ -24,7 +24,10 @@ pub(crate) struct Row {
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter word runs only matching figures.
-    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -55,7 +58,11 @@ fn main() {
         rows.extend(figures::codegen());
     }
     print!("{}", table(&rows));
-    println!("\n(all figures in {:.1} s on {} cores)", started.elapsed().as_secs_f64(), cores());
+    println!(
+        "\n(all figures in {:.1} s on {} cores)",
+        started.elapsed().as_secs_f64(),
+        cores()
+    );
 }
 
 fn cores() -> usize {
@@ -67,7 +74,9 @@ fn table(rows: &[Row]) -> String {
         "| figure | metric | value | baseline | ratio | goal | met |\n|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
-        let ratio = r.ratio.map_or_else(|| "–".to_owned(), |x| format!("{x:.2}"));
+        let ratio = r
+            .ratio
+            .map_or_else(|| "–".to_owned(), |x| format!("{x:.2}"));
         let met = match r.met {
             Some(true) => "yes",
             Some(false) => "**no**",

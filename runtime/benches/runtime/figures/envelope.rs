@@ -31,11 +31,20 @@ fn ns_per_op(mut f: impl FnMut() -> usize) -> f64 {
 }
 
 pub(crate) fn envelope() -> Vec<Row> {
-    let raw: String = (0..2048).map(|i| char::from(b'!' + (i % 94) as u8)).collect();
+    let raw: String = (0..2048)
+        .map(|i| char::from(b'!' + (i % 94) as u8))
+        .collect();
     let token = AttestationToken::new(raw.clone()).unwrap();
     let header = AttestationHeader::ok(token);
-    let plain = Plain { v: 1, s: 0, t: &raw };
-    assert_eq!(header.to_header_value(), serde_json::to_string(&plain).unwrap());
+    let plain = Plain {
+        v: 1,
+        s: 0,
+        t: &raw,
+    };
+    assert_eq!(
+        header.to_header_value(),
+        serde_json::to_string(&plain).unwrap()
+    );
 
     let ours = ns_per_op(|| black_box(&header).to_header_value().len());
     let theirs = ns_per_op(|| serde_json::to_string(black_box(&plain)).map_or(0, |s| s.len()));

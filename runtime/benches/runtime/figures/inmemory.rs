@@ -10,7 +10,8 @@ use crate::Row;
 use crate::support::{App, connect_app, server};
 
 const ROUND_TRIPS: usize = 20_000;
-const REQUEST_LINE: &[u8] = b"{\"method\":\"attestation/generate\",\"jsonrpc\":\"2.0\",\"id\":12345,\"params\":{}}\n";
+const REQUEST_LINE: &[u8] =
+    b"{\"method\":\"attestation/generate\",\"jsonrpc\":\"2.0\",\"id\":12345,\"params\":{}}\n";
 
 /// Figure 1: `header_for_request` against an app that answers at once, beside a raw
 /// JSONL echo over the same kind of pipe (write a line, read a line).
@@ -115,7 +116,13 @@ pub(crate) async fn timeout_precision() -> Vec<Row> {
     };
     vec![
         row("p50", p50, b50, "–", None),
-        row("p99", p99, b99, "≤ 102 ms", Some(p99 <= Duration::from_millis(102))),
+        row(
+            "p99",
+            p99,
+            b99,
+            "≤ 102 ms",
+            Some(p99 <= Duration::from_millis(102)),
+        ),
         row("max", max, bmax, "–", None),
     ]
 }

@@ -144,7 +144,11 @@ async fn throughput() -> (f64, usize) {
         completed += worker.await.unwrap_or(0);
     }
     let elapsed = start.elapsed();
-    assert_eq!(completed, CONNECTIONS * IN_FLIGHT * ROUNDS, "every round trip answered");
+    assert_eq!(
+        completed,
+        CONNECTIONS * IN_FLIGHT * ROUNDS,
+        "every round trip answered"
+    );
     let left = server.pending_count();
     drop(apps);
     (completed as f64 / elapsed.as_secs_f64(), left)
@@ -153,7 +157,8 @@ async fn throughput() -> (f64, usize) {
 /// The same number of round trips as raw JSONL echoes over 10,000 duplex
 /// pipes, with 10 lines in flight per pipe.
 async fn echo_throughput() -> f64 {
-    const LINE: &[u8] = b"{\"jsonrpc\":\"2.0\",\"id\":12345,\"result\":{\"token\":\"v1.bench-token\"}}\n";
+    const LINE: &[u8] =
+        b"{\"jsonrpc\":\"2.0\",\"id\":12345,\"result\":{\"token\":\"v1.bench-token\"}}\n";
     let start = Instant::now();
     let mut pipes = Vec::with_capacity(CONNECTIONS);
     for _ in 0..CONNECTIONS {
