@@ -10,7 +10,7 @@
 
 mod support;
 
-use support::client::compiled_client;
+use attestwire_tests::node::compiled_client;
 use support::{Run, probe, probe_client};
 
 const OK_HEADER: &str = r#"{"v":1,"s":0,"t":"v1.opaque-client-payload"}"#;

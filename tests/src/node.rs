@@ -294,3 +294,45 @@ fn hash_files(paths: &[PathBuf]) -> String {
     }
     format!("{hash:016x}\n")
 }
+
+// ---- the TypeScript desktop-app client of tests/ts/client/ ----
+
+/// The client's tsconfig, relative to the repository root (where `tsc` runs).
+const TSCONFIG: &str = "tests/ts/client/tsconfig.json";
+
+/// Node ready ([`prepare`]), the client compiled, and the lock that
+/// keeps another test process from rebuilding `generated/dist` or the client
+/// while this test's Node processes import them: hold it until every client
+/// of the test has exited.
+pub struct CompiledClient {
+    /// Held until every client of the test has exited.
+    pub lock: NodeLock,
+    /// `tests/ts/build/client/main.js`, run as `node main.js MODE …`.
+    pub main_js: PathBuf,
+}
+
+/// Prepares Node and compiles the client (once per process, with tsc 5.9,
+/// checked with tsc 7 too).
+pub fn compiled_client() -> CompiledClient {
+    static BUILT: AtomicBool = AtomicBool::new(false);
+    let lock = prepare();
+    let out = build_dir().join("client");
+    if !BUILT.load(Ordering::SeqCst) {
+        // tsc never deletes outputs: start from nothing, so that a file
+        // removed from the client cannot linger in the build.
+        match fs::remove_dir_all(&out) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => panic!("cannot remove {}: {e}", out.display()),
+        }
+        tsc(Tsc::V5_9, &["-p", TSCONFIG]);
+        // The app must build with the native compiler too, as the package
+        // promises; only 5.9 emits, so there is one set of outputs.
+        tsc(Tsc::V7, &["-p", TSCONFIG, "--noEmit"]);
+        BUILT.store(true, Ordering::SeqCst);
+    }
+    CompiledClient {
+        lock,
+        main_js: out.join("main.js"),
+    }
+}

@@ -4,11 +4,6 @@
 // Each test file uses a different subset of these helpers.
 #![allow(dead_code)]
 
-// The TypeScript client is built by the same code as for the end-to-end
-// tests of `attestwire-tests`.
-#[path = "../../../tests/tests/e2e_support/client.rs"]
-pub(crate) mod client;
-
 use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Stdio;

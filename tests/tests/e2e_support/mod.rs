@@ -5,7 +5,6 @@
 // Each test file uses a different subset of these helpers.
 #![allow(dead_code)]
 
-pub(crate) mod client;
 pub(crate) mod http;
 
 use std::process::Stdio;
@@ -20,7 +19,7 @@ use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use self::client::{CompiledClient, compiled_client};
+use attestwire_tests::node::{CompiledClient, compiled_client};
 
 /// The thread every test subscribes its app to.
 pub(crate) const THREAD: &str = "thread-e2e";
