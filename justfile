@@ -17,6 +17,10 @@ lint:
     cargo fmt --all --check
     cargo clippy --workspace --all-targets -- -D warnings
 
+# The benchmark table of BENCHMARKS.md (release; asserts nothing).
+bench *FILTER:
+    cargo bench -p attestwire-runtime -- {{FILTER}}
+
 # What CI runs, in order.
 ci:
     bash .ci/run
