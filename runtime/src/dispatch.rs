@@ -221,6 +221,15 @@ fn resolve(shared: &Shared, connection: ConnectionId, id: RequestId, reply: Repl
     }
 }
 
+/// The longest error `message` we send, in bytes. Messages may quote the
+/// client's values escaped for Rust's `Debug` (serde's `invalid type: string
+/// "…"`, our `unsupported jsonrpc version "…"`), where one byte the client
+/// sent can become seven (DEL is `\u{7f}`). Unbounded, a 1 MiB line could
+/// queue a 7 MiB answer; bounded, an answer costs its echoed id (never longer
+/// than the line) plus a constant, so a full queue holds at most
+/// `write_queue` frames.
+const MAX_MESSAGE: usize = 256;
+
 fn error_answer(
     id: Option<RequestId>,
     code: ErrorCode,
@@ -229,8 +238,23 @@ fn error_answer(
     encode_line(&JsonRpcError {
         jsonrpc: JsonRpcVersion,
         id,
-        error: JsonRpcErrorObject::new(code, message),
+        error: JsonRpcErrorObject::new(code, bounded(message.into())),
     })
+}
+
+/// `message`, cut to at most `MAX_MESSAGE` bytes (at a character boundary,
+/// marked with `...`).
+fn bounded(mut message: String) -> String {
+    const MARK: &str = "...";
+    if message.len() > MAX_MESSAGE {
+        let mut end = MAX_MESSAGE - MARK.len();
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push_str(MARK);
+    }
+    message
 }
 
 fn response_answer(id: RequestId, result: &impl serde::Serialize) -> Option<Vec<u8>> {
@@ -246,4 +270,26 @@ fn response_answer(id: RequestId, result: &impl serde::Serialize) -> Option<Vec<
         id,
         result,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_MESSAGE, bounded};
+
+    #[test]
+    fn short_message_is_kept_as_is() {
+        let message = "method not found: thread/start".to_owned();
+        assert_eq!(bounded(message.clone()), message);
+        let exact = "x".repeat(MAX_MESSAGE);
+        assert_eq!(bounded(exact.clone()), exact);
+    }
+
+    #[test]
+    fn long_message_is_cut_at_a_character_boundary_and_marked() {
+        let message = format!("method not found: {}", "é".repeat(MAX_MESSAGE));
+        let cut = bounded(message.clone());
+        assert!(cut.len() <= MAX_MESSAGE, "{}", cut.len());
+        assert!(cut.ends_with("é..."), "{cut}");
+        assert!(message.starts_with(cut.trim_end_matches("...")));
+    }
 }

@@ -62,6 +62,10 @@ mod scope;
 mod server;
 mod transport;
 
+// Hooks for `fuzz/` and the hostile-peer tests; not part of the API.
+#[doc(hidden)]
+pub mod __fuzz;
+
 pub use attestation::{AttestationContext, AttestationProvider, HeaderFuture};
 pub use connection::Connection;
 pub use error::{MalformedResponse, RequestError, ServeError};

@@ -19,7 +19,7 @@ pub(crate) enum Frame<'a> {
 }
 
 /// Reads newline-terminated lines, never holding more than `limit` bytes of
-/// one line plus the read buffer.
+/// one line (allocated, not only used) plus the read buffer.
 pub(crate) struct FrameReader<R> {
     inner: BufReader<R>,
     line: Vec<u8>,
@@ -33,6 +33,12 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             line: Vec::new(),
             limit,
         }
+    }
+
+    /// Bytes allocated for the current line: at most the limit. The read
+    /// buffer (a fixed 8 KiB) comes on top.
+    pub(crate) fn line_capacity(&self) -> usize {
+        self.line.capacity()
     }
 
     /// The next line. Unlike `read_line`, it checks the limit on every chunk
@@ -53,8 +59,16 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
                 Some(end) => (&available[..end], end + 1, true),
                 None => (available, available.len(), false),
             };
-            if self.line.len() + chunk.len() > self.limit {
+            let needed = self.line.len() + chunk.len();
+            if needed > self.limit {
                 return Ok(Frame::TooLong);
+            }
+            if needed > self.line.capacity() {
+                // `extend_from_slice` alone would grow the buffer to up to
+                // twice the limit (amortized doubling); keep the doubling
+                // but stop it at the limit.
+                let target = needed.max(self.line.capacity() * 2).min(self.limit);
+                self.line.reserve_exact(target - self.line.len());
             }
             self.line.extend_from_slice(chunk);
             self.inner.consume(used);
@@ -95,5 +109,83 @@ pub(crate) fn encode_line(message: &impl Serialize) -> Option<Vec<u8>> {
             tracing::error!(%error, "could not encode an outgoing message");
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use tokio::io::ReadBuf;
+
+    use super::*;
+
+    /// Hands out one chunk per read, as a socket does.
+    struct Chunks(VecDeque<Vec<u8>>);
+
+    impl AsyncRead for Chunks {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            if let Some(mut chunk) = self.0.pop_front() {
+                let n = chunk.len().min(buf.remaining());
+                buf.put_slice(&chunk[..n]);
+                if n < chunk.len() {
+                    self.0.push_front(chunk.split_off(n));
+                }
+            }
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    // Regression: a line arriving as 2100 + 1000 + 996 bytes grew the buffer
+    // by doubling to 4200 bytes, past a 4096-byte limit (with the default
+    // 1 MiB limit, to up to 2 MiB). The `frame_reader` fuzz target's
+    // capacity check finds this within a second from an empty corpus.
+    #[test]
+    fn line_buffer_never_grows_past_the_limit() {
+        const LIMIT: usize = 4096;
+        let chunks = [
+            vec![b'a'; 2100],
+            vec![b'a'; 1000],
+            vec![b'a'; 996],
+            b"\n".to_vec(),
+        ];
+        let mut reader = FrameReader::new(Chunks(chunks.into()), LIMIT);
+        block_on(async {
+            match reader.next_frame().await.unwrap() {
+                Frame::Line(line) => assert_eq!(line.len(), LIMIT),
+                _ => panic!("expected the line"),
+            }
+            assert!(
+                reader.line_capacity() <= LIMIT,
+                "{}",
+                reader.line_capacity()
+            );
+            assert!(matches!(reader.next_frame().await.unwrap(), Frame::Eof));
+        });
+    }
+
+    // Regression: the first chunk of a line got `Vec`'s minimum capacity of
+    // 8 bytes, past a limit of 5.
+    #[test]
+    fn line_one_byte_over_the_limit_in_small_chunks_is_too_long() {
+        let chunks = [vec![b'a'; 3], vec![b'a'; 3], b"\n".to_vec()];
+        let mut reader = FrameReader::new(Chunks(chunks.into()), 5);
+        block_on(async {
+            assert!(matches!(reader.next_frame().await.unwrap(), Frame::TooLong));
+            assert!(reader.line_capacity() <= 5);
+        });
     }
 }
