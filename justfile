@@ -21,6 +21,11 @@ lint:
 bench *FILTER:
     cargo bench -p attestwire-runtime -- {{FILTER}}
 
+# Coverage-guided fuzzing, each target for `seconds` (needs `cargo install cargo-fuzz`;
+# RUSTC_BOOTSTRAP lets the stable toolchain take cargo-fuzz's nightly flags).
+fuzz seconds="600":
+    cd fuzz && for t in parse_message frame_reader connection; do mkdir -p corpus/$t && RUSTC_BOOTSTRAP=1 cargo fuzz run -O $t corpus/$t seeds/$t -- -max_total_time={{seconds}} -max_len=16384 || exit 1; done
+
 # What CI runs, in order.
 ci:
     bash .ci/run
