@@ -100,6 +100,23 @@ async fn run_app(
     }
 }
 
+/// A raw JSONL echo task on one end of a fresh pipe; returns the other end.
+pub(crate) fn spawn_echo() -> DuplexStream {
+    let (near, far) = tokio::io::duplex(64 * 1024);
+    tokio::spawn(async move {
+        let (read, mut write) = tokio::io::split(far);
+        let mut read = BufReader::new(read);
+        let mut line = Vec::new();
+        while read.read_until(b'\n', &mut line).await.is_ok_and(|n| n > 0) {
+            if write.write_all(&line).await.is_err() {
+                return;
+            }
+            line.clear();
+        }
+    });
+    near
+}
+
 /// p-th percentile (0..=100) of sorted samples.
 pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {

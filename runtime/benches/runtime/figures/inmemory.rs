@@ -7,7 +7,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use super::{fmt, p50_p99};
 use crate::Row;
-use crate::support::{App, connect_app, server};
+use crate::support::{App, connect_app, server, spawn_echo};
 
 const ROUND_TRIPS: usize = 20_000;
 const REQUEST_LINE: &[u8] =
@@ -30,18 +30,7 @@ pub(crate) async fn round_trip() -> Vec<Row> {
     }
     let (p50, p99) = p50_p99(&mut samples);
 
-    let (near, far) = tokio::io::duplex(64 * 1024);
-    tokio::spawn(async move {
-        let (read, mut write) = tokio::io::split(far);
-        let mut read = BufReader::new(read);
-        let mut line = Vec::new();
-        while read.read_until(b'\n', &mut line).await.is_ok_and(|n| n > 0) {
-            if write.write_all(&line).await.is_err() {
-                return;
-            }
-            line.clear();
-        }
-    });
+    let near = spawn_echo();
     let (read, mut write) = tokio::io::split(near);
     let mut read = BufReader::new(read);
     let mut line = Vec::new();

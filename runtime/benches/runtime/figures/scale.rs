@@ -7,7 +7,7 @@ use attestwire_runtime::{AttestationContext, AttestationProvider, Server};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use crate::Row;
-use crate::support::{App, connect_app, rss, server};
+use crate::support::{App, connect_app, rss, server, spawn_echo};
 
 const CONNECTIONS: usize = 10_000;
 const IN_FLIGHT: usize = 10;
@@ -162,18 +162,7 @@ async fn echo_throughput() -> f64 {
     let start = Instant::now();
     let mut pipes = Vec::with_capacity(CONNECTIONS);
     for _ in 0..CONNECTIONS {
-        let (near, far) = tokio::io::duplex(64 * 1024);
-        tokio::spawn(async move {
-            let (read, mut write) = tokio::io::split(far);
-            let mut read = BufReader::new(read);
-            let mut line = Vec::new();
-            while read.read_until(b'\n', &mut line).await.is_ok_and(|n| n > 0) {
-                if write.write_all(&line).await.is_err() {
-                    return;
-                }
-                line.clear();
-            }
-        });
+        let near = spawn_echo();
         pipes.push(tokio::spawn(async move {
             let (read, mut write) = tokio::io::split(near);
             let mut read = BufReader::new(read);
