@@ -214,3 +214,25 @@ async fn connection_dropped_without_being_served_is_unregistered() {
     assert_eq!(server.connection_count(), 0);
     assert!(!server.subscribe(id, "thread-1"));
 }
+
+/// The fast path for answers must decide as the general one does: a line
+/// with a `method` member (even `null`) is a request, never an answer.
+#[tokio::test(start_paused = true)]
+async fn answer_shaped_line_with_a_method_member_is_not_an_answer() {
+    let server = server();
+    let mut app = connect_client(&server, opted_in(&["thread-1"])).await;
+
+    let header = attest(&server, "thread-1");
+    let id = app.next_request().await;
+    app.send(
+        serde_json::json!({ "id": id, "method": null, "result": { "token": "v1.not-an-answer" } }),
+    )
+    .await;
+    assert_eq!(app.recv().await["error"]["code"], -32600);
+    assert_eq!(server.pending_count(), 1, "the request is still waiting");
+
+    app.send(serde_json::json!({ "jsonrpc": "2.0", "id": id, "result": { "token": "v1.real" }, "extra": [1] }))
+        .await;
+    assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.real")));
+    assert_eq!(server.pending_count(), 0);
+}
