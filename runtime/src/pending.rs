@@ -70,17 +70,27 @@ impl Registered {
         let Some(outbox) = self.outbox.take() else {
             return Err(RequestError::Canceled);
         };
-        // Watch the reply while waiting for queue space: a connection that
-        // closes meanwhile drops our waiter, and we return `Canceled` now
-        // instead of at the deadline.
-        tokio::select! {
-            biased;
-            reply = &mut self.reply => return reply.map_err(|_| RequestError::Canceled),
-            sent = outbox.send(line) => sent.map_err(|_| RequestError::Canceled)?,
+        match outbox.try_send(line) {
+            Ok(()) => drop(outbox),
+            Err(mpsc::error::TrySendError::Closed(_)) => return Err(RequestError::Canceled),
+            Err(mpsc::error::TrySendError::Full(line)) => {
+                // Waiting for queue space is rare, and the send future is
+                // 200 bytes: boxed here, it is not carried inline by every
+                // pending request (BENCHMARKS.md, figure 5).
+                let send = Box::pin(async move { outbox.send(line).await });
+                // Watch the reply while waiting for queue space: a
+                // connection that closes meanwhile drops our waiter, and we
+                // return `Canceled` now instead of at the deadline.
+                tokio::select! {
+                    biased;
+                    reply = &mut self.reply => return reply.map_err(|_| RequestError::Canceled),
+                    sent = send => sent.map_err(|_| RequestError::Canceled)?,
+                }
+            }
         }
-        // Holding the sender past the send would keep a closing connection's
+        // The sender is gone by now (dropped, or moved into the finished
+        // send): holding it past the send would keep a closing connection's
         // writer waiting for us.
-        drop(outbox);
         (&mut self.reply).await.map_err(|_| RequestError::Canceled)
     }
 }
