@@ -76,7 +76,7 @@ pub(crate) fn handle_line(
             error,
             ..
         })) => {
-            resolve(shared, connection, id, Reply::Error(error));
+            resolve(shared, connection, id, Reply::Error(Box::new(error)));
             None
         }
         Ok(JsonRpcMessage::Error(JsonRpcError {

@@ -140,6 +140,9 @@ impl Registry {
         connection: ConnectionId,
         id: &RequestId,
     ) -> Option<oneshot::Sender<Reply>> {
+        let RequestId::Integer(id) = id else {
+            return None; // the server issues only integer ids
+        };
         self.get_mut(connection)?.pending.remove(id)
     }
 

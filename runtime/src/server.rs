@@ -81,12 +81,13 @@ impl Shared {
         self.registry.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A fresh integer id, unique within this server.
-    fn next_request_id(&self) -> RequestId {
+    /// A fresh integer id, unique within this server: `RequestId::Integer`
+    /// of it goes on the wire, and the bare integer keys the pending entry.
+    fn next_request_id(&self) -> i64 {
         // Ids stay within ±(2^53 − 1) so that TypeScript holds them exactly;
         // wrapping after 2^53 − 1 requests is as good as never.
         let n = self.next_request.fetch_add(1, Ordering::Relaxed) % MAX_SAFE_INTEGER.unsigned_abs();
-        RequestId::Integer(n.cast_signed() + 1)
+        n.cast_signed() + 1
     }
 }
 
@@ -158,7 +159,7 @@ impl Server {
         let id = self.shared.next_request_id();
         // Encoded now so the future holds bytes, not `M::Params`, and is
         // `Send` whatever the params type.
-        let line = transport::encode_line(&M::payload(params).into_request(id.clone()));
+        let line = transport::encode_line(&M::payload(params).into_request(RequestId::Integer(id)));
         let shared = Arc::clone(&self.shared);
         async move {
             let line = line.ok_or(RequestError::Canceled)?;
@@ -172,7 +173,7 @@ impl Server {
                 Reply::Result(value) => serde_json::from_value(value).map_err(|error| {
                     RequestError::Malformed(MalformedResponse::from_serde(M::METHOD, &error))
                 }),
-                Reply::Error(error) => Err(RequestError::Rejected(error)),
+                Reply::Error(error) => Err(RequestError::Rejected(*error)),
                 Reply::Invalid => Err(RequestError::Malformed(MalformedResponse::not_a_response(
                     M::METHOD,
                 ))),
