@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use attestwire_runtime::{AttestationContext, AttestationProvider};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-use super::{fmt, p50_p99};
+use super::{latency_row, p50_p99};
 use crate::Row;
 use crate::support::{App, connect_app, server, spawn_echo};
 
@@ -46,25 +46,18 @@ pub(crate) async fn round_trip() -> Vec<Row> {
     }
     let (b50, b99) = p50_p99(&mut base);
     let ratio = p50.as_secs_f64() / b50.as_secs_f64();
+    const FIGURE: &str = "1 round trip (duplex)";
     vec![
-        Row {
-            figure: "1 round trip (duplex)",
-            metric: "p50".into(),
-            value: fmt(p50),
-            baseline: format!("{} raw echo", fmt(b50)),
-            ratio: Some(ratio),
-            goal: "ratio ≤ 1.5",
-            met: Some(ratio <= 1.5),
-        },
-        Row {
-            figure: "1 round trip (duplex)",
-            metric: "p99".into(),
-            value: fmt(p99),
-            baseline: format!("{} raw echo", fmt(b99)),
-            ratio: Some(p99.as_secs_f64() / b99.as_secs_f64()),
-            goal: "–",
-            met: None,
-        },
+        latency_row(
+            FIGURE,
+            "p50",
+            p50,
+            b50,
+            "raw echo",
+            "ratio ≤ 1.5",
+            Some(ratio <= 1.5),
+        ),
+        latency_row(FIGURE, "p99", p99, b99, "raw echo", "–", None),
     ]
 }
 
@@ -94,14 +87,16 @@ pub(crate) async fn timeout_precision() -> Vec<Row> {
     let max = samples[samples.len() - 1];
     let (b50, b99) = p50_p99(&mut base);
     let bmax = base[base.len() - 1];
-    let row = |metric: &str, v: Duration, b: Duration, goal, met| Row {
-        figure: "3 timeout precision (100 ms)",
-        metric: metric.into(),
-        value: fmt(v),
-        baseline: format!("{} tokio sleep", fmt(b)),
-        ratio: Some(v.as_secs_f64() / b.as_secs_f64()),
-        goal,
-        met,
+    let row = |metric: &str, v: Duration, b: Duration, goal, met| {
+        latency_row(
+            "3 timeout precision (100 ms)",
+            metric,
+            v,
+            b,
+            "tokio sleep",
+            goal,
+            met,
+        )
     };
     vec![
         row("p50", p50, b50, "–", None),
@@ -149,24 +144,17 @@ pub(crate) async fn disconnect_latency() -> Vec<Row> {
     }
     let (p50, p99) = p50_p99(&mut samples);
     let (b50, b99) = p50_p99(&mut base);
+    const FIGURE: &str = "4 disconnect → s=3";
     vec![
-        Row {
-            figure: "4 disconnect → s=3",
-            metric: "p50".into(),
-            value: fmt(p50),
-            baseline: format!("{} pipe EOF seen", fmt(b50)),
-            ratio: Some(p50.as_secs_f64() / b50.as_secs_f64().max(1e-9)),
-            goal: "–",
-            met: None,
-        },
-        Row {
-            figure: "4 disconnect → s=3",
-            metric: "p99".into(),
-            value: fmt(p99),
-            baseline: format!("{} pipe EOF seen", fmt(b99)),
-            ratio: Some(p99.as_secs_f64() / b99.as_secs_f64().max(1e-9)),
-            goal: "≤ 1 ms",
-            met: Some(p99 <= Duration::from_millis(1)),
-        },
+        latency_row(FIGURE, "p50", p50, b50, "pipe EOF seen", "–", None),
+        latency_row(
+            FIGURE,
+            "p99",
+            p99,
+            b99,
+            "pipe EOF seen",
+            "≤ 1 ms",
+            Some(p99 <= Duration::from_millis(1)),
+        ),
     ]
 }

@@ -23,6 +23,28 @@ pub(crate) fn fmt(d: Duration) -> String {
     }
 }
 
+/// A latency row: `value` beside the same-run `baseline` (described by
+/// `what`), with their ratio.
+pub(crate) fn latency_row(
+    figure: &'static str,
+    metric: &str,
+    value: Duration,
+    baseline: Duration,
+    what: &str,
+    goal: &'static str,
+    met: Option<bool>,
+) -> crate::Row {
+    crate::Row {
+        figure,
+        metric: metric.into(),
+        value: fmt(value),
+        baseline: format!("{} {what}", fmt(baseline)),
+        ratio: Some(value.as_secs_f64() / baseline.as_secs_f64().max(1e-9)),
+        goal,
+        met,
+    }
+}
+
 /// p50 and p99 of `samples` (sorted in place).
 pub(crate) fn p50_p99(samples: &mut [Duration]) -> (Duration, Duration) {
     samples.sort();

@@ -9,7 +9,7 @@ use attestwire_runtime::{AttestationContext, AttestationProvider};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 
-use super::{fmt, p50_p99};
+use super::{latency_row, p50_p99};
 use crate::Row;
 use crate::support::server;
 
@@ -79,24 +79,17 @@ pub(crate) async fn process_round_trip() -> Vec<Row> {
     let (p50, p99) = p50_p99(&mut samples);
     let (b50, b99) = p50_p99(&mut base);
     let ratio = p50.as_secs_f64() / b50.as_secs_f64();
+    const FIGURE: &str = "2 round trip (Node over stdio)";
     vec![
-        Row {
-            figure: "2 round trip (Node over stdio)",
-            metric: "p50".into(),
-            value: fmt(p50),
-            baseline: format!("{} Node echo", fmt(b50)),
-            ratio: Some(ratio),
-            goal: "ratio ≤ 1.3",
-            met: Some(ratio <= 1.3),
-        },
-        Row {
-            figure: "2 round trip (Node over stdio)",
-            metric: "p99".into(),
-            value: fmt(p99),
-            baseline: format!("{} Node echo", fmt(b99)),
-            ratio: Some(p99.as_secs_f64() / b99.as_secs_f64()),
-            goal: "–",
-            met: None,
-        },
+        latency_row(
+            FIGURE,
+            "p50",
+            p50,
+            b50,
+            "Node echo",
+            "ratio ≤ 1.3",
+            Some(ratio <= 1.3),
+        ),
+        latency_row(FIGURE, "p99", p99, b99, "Node echo", "–", None),
     ]
 }
