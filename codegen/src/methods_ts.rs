@@ -11,6 +11,7 @@ use attestwire_protocol::{
 use ts_rs::{Config, TS};
 
 use crate::GENERATED_HEADER;
+use crate::typescript::MERGED_WITH_CONSTANTS;
 
 pub(crate) struct MethodsTs {
     pub(crate) text: String,
@@ -68,7 +69,7 @@ pub(crate) fn render(cfg: &Config) -> MethodsTs {
     };
     visit_methods(&mut c);
 
-    let mut imports: BTreeSet<String> = ["AttestationStatus", "ErrorCode"]
+    let mut imports: BTreeSet<String> = MERGED_WITH_CONSTANTS
         .into_iter()
         .map(|s| format!("{s} as {s}Type"))
         .collect();
@@ -147,7 +148,7 @@ pub(crate) fn render(cfg: &Config) -> MethodsTs {
     );
 
     let mut types = Vec::new();
-    let mut values = vec!["AttestationStatus".to_owned(), "ErrorCode".to_owned()];
+    let mut values: Vec<String> = MERGED_WITH_CONSTANTS.map(str::to_owned).to_vec();
     for group in ["ServerRequest", "ClientRequest", "ClientNotification"] {
         values.push(format!("{group}Method"));
         types.push(format!("{group}Map"));
