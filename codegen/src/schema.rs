@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use attestwire_protocol::{ExportVisitor, visit_exported_types};
+use attestwire_protocol::{ExportVisitor, WireType, visit_exported_types};
 use schemars::generate::SchemaSettings;
 use schemars::transform::{Transform, transform_subschemas};
-use schemars::{JsonSchema, Schema, SchemaGenerator};
+use schemars::{Schema, SchemaGenerator};
 use serde_json::{Map, Value, json};
 
 use crate::{GenerateError, insert};
@@ -107,7 +107,7 @@ struct Collect {
 }
 
 impl ExportVisitor for Collect {
-    fn visit<T: JsonSchema + ts_rs::TS + 'static>(&mut self) {
+    fn visit<T: WireType>(&mut self) {
         let name = T::schema_name().into_owned();
         if self.single.iter().any(|(n, _)| *n == name) {
             return;

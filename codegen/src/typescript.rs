@@ -3,9 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use attestwire_protocol::{ExportVisitor, visit_exported_types};
-use schemars::JsonSchema;
-use ts_rs::{Config, TS};
+use attestwire_protocol::{ExportVisitor, WireType, visit_exported_types};
+use ts_rs::Config;
 
 use crate::{GENERATED_HEADER, GenerateError, insert, methods_ts};
 
@@ -32,7 +31,7 @@ struct Collect {
 }
 
 impl ExportVisitor for Collect {
-    fn visit<T: JsonSchema + TS + 'static>(&mut self) {
+    fn visit<T: WireType>(&mut self) {
         if self.error.is_some() {
             return;
         }

@@ -1,6 +1,8 @@
 //! The list of types that codegen turns into JSON Schema and TypeScript.
 
 use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use ts_rs::TS;
 
 use crate::header::{AttestationHeader, AttestationStatus};
@@ -12,10 +14,16 @@ use crate::jsonrpc::{
 };
 use crate::registry::{ClientNotification, ClientRequest, Method, MethodVisitor, ServerRequest};
 
+/// What every exported type is: serde both ways, a JSON Schema and a
+/// TypeScript type.
+pub trait WireType: Serialize + DeserializeOwned + JsonSchema + TS + 'static {}
+
+impl<T: Serialize + DeserializeOwned + JsonSchema + TS + 'static> WireType for T {}
+
 /// Receives every exported type.
 pub trait ExportVisitor {
     /// One exported type; its schema and TypeScript names are its Rust name.
-    fn visit<T: JsonSchema + TS + 'static>(&mut self);
+    fn visit<T: WireType>(&mut self);
 }
 
 /// Passes every exported wire type to `visitor`, each exactly once: the

@@ -17,7 +17,7 @@ pub use attestation::{
     AttestationGenerateParams, AttestationGenerateResponse, AttestationToken, TOKEN_MAX_BYTES,
     TOKEN_MIN_BYTES, TOKEN_PATTERN, TokenError, validate_token,
 };
-pub use exports::{ExportVisitor, visit_exported_types, visit_methods};
+pub use exports::{ExportVisitor, WireType, visit_exported_types, visit_methods};
 pub use header::{AttestationHeader, AttestationStatus, HEADER_NAME};
 pub use id::{MAX_SAFE_INTEGER, RequestId};
 pub use initialize::{

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use attestwire_protocol::{ExportVisitor, visit_exported_types};
+use attestwire_protocol::{ExportVisitor, WireType, visit_exported_types};
 use attestwire_tests::vectors::{self, serde_round_trip};
 
 #[test]
@@ -77,7 +77,7 @@ fn the_issue_negative_vectors_are_all_present() {
 struct Names(BTreeSet<String>);
 
 impl ExportVisitor for Names {
-    fn visit<T: schemars::JsonSchema + ts_rs::TS + 'static>(&mut self) {
+    fn visit<T: WireType>(&mut self) {
         self.0.insert(T::schema_name().into_owned());
     }
 }
