@@ -9,6 +9,7 @@ use attestwire_protocol::{
 };
 use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::pending::Reply;
 use crate::registry::{ConnectionId, Handshake};
@@ -63,12 +64,11 @@ pub(crate) fn handle_line(
             None
         }
         Ok(JsonRpcMessage::Response(response)) => {
-            resolve(
-                shared,
-                connection,
-                response.id,
-                Reply::Result(response.result),
-            );
+            // Reached only by answers the fast path cannot read, such as
+            // one repeating a top-level member.
+            let reply = serde_json::value::to_raw_value(&response.result)
+                .map_or(Reply::Invalid, Reply::Result);
+            resolve(shared, connection, response.id, reply);
             None
         }
         Ok(JsonRpcMessage::Error(JsonRpcError {
@@ -117,7 +117,7 @@ struct Answer {
     #[serde(default, rename = "jsonrpc")]
     _jsonrpc: JsonRpcVersion,
     id: RequestId,
-    result: Value,
+    result: Box<RawValue>,
     /// Whether a `method` member is present at all, even as `null`: such a
     /// line is a request, and the general path answers it.
     #[serde(default, deserialize_with = "present")]

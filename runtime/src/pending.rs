@@ -8,10 +8,11 @@
 //! they resolve with `Canceled` at once.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use attestwire_protocol::{JsonRpcErrorObject, RequestId};
-use serde_json::Value;
+use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::RequestError;
@@ -22,12 +23,43 @@ use crate::server::Shared;
 /// integer ids, so the key is the integer: 16 bytes an entry instead of 40
 /// with `RequestId` (BENCHMARKS.md, figure 5), and a string id in an answer
 /// matches nothing.
-pub(crate) type Pending = HashMap<i64, oneshot::Sender<Reply>>;
+pub(crate) type Pending = HashMap<i64, oneshot::Sender<Reply>, BuildHasherDefault<IdHasher>>;
+
+/// Hashes the server-issued integer ids with one multiplication instead of
+/// SipHash (BENCHMARKS.md, figure 1). SipHash guards a map against keys
+/// chosen to collide; these keys are chosen by the server, and a client's id
+/// is only ever looked up, never inserted.
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used by `i64` keys; kept correct for any other input.
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(GOLDEN);
+        }
+    }
+
+    fn write_i64(&mut self, id: i64) {
+        // Sequential ids differ in their low bits; the multiplication
+        // spreads them over the high bits too, which the table's tags use.
+        self.0 = id.cast_unsigned().wrapping_mul(GOLDEN);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// 2^64 / φ, odd: multiplying by it is a bijection that mixes low bits up.
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// What the client answered.
 pub(crate) enum Reply {
-    /// A `result`, not yet checked against the method's response type.
-    Result(Value),
+    /// A `result` as the client wrote it (validated JSON), parsed only into
+    /// the method's response type: never into a `Value` first
+    /// (BENCHMARKS.md, figure 1).
+    Result(Box<RawValue>),
     /// A JSON-RPC error. Boxed: errors are rare, and the reply's size is
     /// paid by every pending request's oneshot (BENCHMARKS.md, figure 5).
     Error(Box<JsonRpcErrorObject>),
@@ -37,7 +69,7 @@ pub(crate) enum Reply {
 
 /// A request registered on a live connection, ready to be sent.
 pub(crate) struct Registered {
-    _guard: PendingGuard,
+    guard: PendingGuard,
     outbox: Option<mpsc::Sender<Vec<u8>>>,
     reply: oneshot::Receiver<Reply>,
 }
@@ -57,10 +89,11 @@ pub(crate) fn register(
         state.outbox.clone()
     };
     Some(Registered {
-        _guard: PendingGuard {
+        guard: PendingGuard {
             shared: Arc::clone(shared),
             connection,
             id,
+            removed: false,
         },
         outbox: Some(outbox),
         reply,
@@ -87,7 +120,7 @@ impl Registered {
                 // return `Canceled` now instead of at the deadline.
                 tokio::select! {
                     biased;
-                    reply = &mut self.reply => return reply.map_err(|_| RequestError::Canceled),
+                    reply = &mut self.reply => return self.settled(reply),
                     sent = send => sent.map_err(|_| RequestError::Canceled)?,
                 }
             }
@@ -95,7 +128,19 @@ impl Registered {
         // The sender is gone by now (dropped, or moved into the finished
         // send): holding it past the send would keep a closing connection's
         // writer waiting for us.
-        (&mut self.reply).await.map_err(|_| RequestError::Canceled)
+        let reply = (&mut self.reply).await;
+        self.settled(reply)
+    }
+
+    /// The reply arrived, or its sender was dropped: either way the entry
+    /// has left the map (only the map holds senders), and the guard need not
+    /// look for it.
+    fn settled(
+        &mut self,
+        reply: Result<Reply, oneshot::error::RecvError>,
+    ) -> Result<Reply, RequestError> {
+        self.guard.removed = true;
+        reply.map_err(|_| RequestError::Canceled)
     }
 }
 
@@ -105,16 +150,43 @@ struct PendingGuard {
     shared: Arc<Shared>,
     connection: ConnectionId,
     id: i64,
+    /// Known to be gone from the map already: the reader took it to deliver
+    /// the answer, or the connection was removed.
+    removed: bool,
 }
 
 impl Drop for PendingGuard {
     fn drop(&mut self) {
-        // Usually gone already: the reader took it to deliver the answer, or
-        // the connection was removed.
+        if self.removed {
+            return;
+        }
+        // Timed out, or the caller's future was dropped: still there,
+        // unless an answer or a disconnect raced us to it.
         let waiter = self
             .shared
             .registry()
             .take_pending(self.connection, &RequestId::Integer(self.id));
         drop(waiter);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::hash::BuildHasher;
+
+    use super::*;
+
+    // The table picks a bucket from a hash's low bits and a tag from its top
+    // 7 bits: sequential ids must spread over both, or lookups degrade to
+    // scans.
+    #[test]
+    fn sequential_ids_spread_over_buckets_and_tags() {
+        let build = BuildHasherDefault::<IdHasher>::default();
+        let hashes: Vec<u64> = (1..=1024_i64).map(|id| build.hash_one(id)).collect();
+        let buckets: HashSet<u64> = hashes.iter().map(|h| h & 1023).collect();
+        let tags: HashSet<u64> = hashes.iter().map(|h| h >> 57).collect();
+        assert_eq!(buckets.len(), 1024, "distinct buckets in a 1024-slot table");
+        assert_eq!(tags.len(), 128, "every 7-bit tag is used");
     }
 }

@@ -170,7 +170,7 @@ impl Server {
                 .map_err(|_| RequestError::Timeout { deadline })??;
             drop(registered);
             match reply {
-                Reply::Result(value) => serde_json::from_value(value).map_err(|error| {
+                Reply::Result(raw) => serde_json::from_str(raw.get()).map_err(|error| {
                     RequestError::Malformed(MalformedResponse::from_serde(M::METHOD, &error))
                 }),
                 Reply::Error(error) => Err(RequestError::Rejected(*error)),

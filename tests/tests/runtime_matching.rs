@@ -236,3 +236,42 @@ async fn answer_shaped_line_with_a_method_member_is_not_an_answer() {
     assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.real")));
     assert_eq!(server.pending_count(), 0);
 }
+
+/// A `result` that repeats `token` is ambiguous (JSON leaves repeated names
+/// undefined; `JSON.parse` keeps the last, serde rejects): status 4, never
+/// one of the two tokens.
+#[tokio::test(start_paused = true)]
+async fn result_repeating_token_is_status_4() {
+    let server = server();
+    let mut app = connect_client(&server, opted_in(&["thread-1"])).await;
+
+    let header = attest(&server, "thread-1");
+    let id = app.next_request().await;
+    app.send_line(&format!(
+        r#"{{"jsonrpc":"2.0","id":{id},"result":{{"token":"v1.first","token":"v1.second"}}}}"#
+    ))
+    .await;
+    assert_eq!(
+        bytes(header.await.unwrap()),
+        Some(br#"{"v":1,"s":4}"#.to_vec())
+    );
+    assert_eq!(server.pending_count(), 0);
+}
+
+/// An answer that repeats a top-level member cannot take the fast path; the
+/// general path reads it (the last value wins, as for any repeated member
+/// there) and it still answers its request.
+#[tokio::test(start_paused = true)]
+async fn answer_repeating_a_top_level_member_still_answers() {
+    let server = server();
+    let mut app = connect_client(&server, opted_in(&["thread-1"])).await;
+
+    let header = attest(&server, "thread-1");
+    let id = app.next_request().await;
+    app.send_line(&format!(
+        r#"{{"jsonrpc":"2.0","jsonrpc":"2.0","id":{id},"result":{{"token":"v1.general-path"}}}}"#
+    ))
+    .await;
+    assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.general-path")));
+    assert_eq!(server.pending_count(), 0);
+}
