@@ -1,11 +1,16 @@
 //! Shared pieces of the benchmark: an in-memory app, percentiles, RSS.
 
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use attestwire_protocol::ServerInfo;
-use attestwire_runtime::{ConnectionId, Server, ServerConfig};
+use attestwire_runtime::{
+    AttestationContext, AttestationProvider, ConnectionId, Server, ServerConfig,
+};
 use serde::Deserialize;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader, DuplexStream,
+};
 
 pub(crate) fn server(deadline: Duration) -> Server {
     let mut config = ServerConfig::new(ServerInfo {
@@ -115,6 +120,122 @@ pub(crate) fn spawn_echo() -> DuplexStream {
         }
     });
     near
+}
+
+/// The request line the raw baselines write (what the runtime writes, less
+/// the id's digits).
+pub(crate) const REQUEST_LINE: &[u8] =
+    b"{\"method\":\"attestation/generate\",\"jsonrpc\":\"2.0\",\"id\":12345,\"params\":{}}\n";
+
+/// One way of doing a round trip.
+pub(crate) enum Side {
+    /// `header_for_request` for a thread whose app answers with a token.
+    Runtime {
+        server: Server,
+        ctx: AttestationContext,
+    },
+    /// [`REQUEST_LINE`] written, one line read back, no runtime.
+    Raw {
+        write: Pin<Box<dyn AsyncWrite + Send>>,
+        read: Pin<Box<dyn AsyncBufRead + Send>>,
+        line: Vec<u8>,
+    },
+}
+
+impl Side {
+    pub(crate) fn raw(
+        write: impl AsyncWrite + Send + 'static,
+        read: impl AsyncBufRead + Send + 'static,
+    ) -> Self {
+        Side::Raw {
+            write: Box::pin(write),
+            read: Box::pin(read),
+            line: Vec::with_capacity(256),
+        }
+    }
+
+    async fn once(&mut self) -> Duration {
+        match self {
+            Side::Runtime { server, ctx } => {
+                let start = Instant::now();
+                let header = server.header_for_request(ctx).await;
+                let elapsed = start.elapsed();
+                assert!(header.is_some_and(|h| h.as_bytes().starts_with(b"{\"v\":1,\"s\":0")));
+                elapsed
+            }
+            Side::Raw { write, read, line } => {
+                line.clear();
+                let start = Instant::now();
+                write.write_all(REQUEST_LINE).await.unwrap();
+                read.read_until(b'\n', line).await.unwrap();
+                let elapsed = start.elapsed();
+                assert!(line.ends_with(b"\n"), "the peer closed: {line:?}");
+                elapsed
+            }
+        }
+    }
+}
+
+/// Round trips of every side, taken in `rounds` blocks of `block` each, the
+/// sides' order rotating from round to round (after `block` warm-up round
+/// trips each), so that the machine's drift during the run hits every side
+/// alike. Returns each side's samples. With `ATTESTWIRE_BENCH_ROUNDS` set,
+/// prints each round's p50 and context switches per round trip (of this
+/// process's threads) for every side to stderr.
+pub(crate) async fn interleaved(
+    sides: &mut [Side],
+    rounds: usize,
+    block: usize,
+) -> Vec<Vec<Duration>> {
+    let verbose = std::env::var_os("ATTESTWIRE_BENCH_ROUNDS").is_some();
+    for side in sides.iter_mut() {
+        for _ in 0..block {
+            side.once().await;
+        }
+    }
+    let mut samples = vec![Vec::with_capacity(rounds * block); sides.len()];
+    let mut report = vec![String::new(); sides.len()];
+    for round in 0..rounds {
+        for k in 0..sides.len() {
+            let i = (round + k) % sides.len();
+            let before = verbose.then(context_switches);
+            for _ in 0..block {
+                let elapsed = sides[i].once().await;
+                samples[i].push(elapsed);
+            }
+            if let Some(before) = before {
+                let mut last = samples[i][samples[i].len() - block..].to_vec();
+                last.sort();
+                report[i] = format!(
+                    "{:6.1} µs {:4.2} cs",
+                    last[block / 2].as_secs_f64() * 1e6,
+                    (context_switches() - before) as f64 / block as f64
+                );
+            }
+        }
+        if verbose {
+            eprintln!("round {round:2}: {}", report.join(" | "));
+        }
+    }
+    samples
+}
+
+/// Context switches so far, over all of this process's threads.
+fn context_switches() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter(|l| l.contains("ctxt_switches:"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
 }
 
 /// p-th percentile (0..=100) of sorted samples.

@@ -3,53 +3,34 @@
 use std::time::{Duration, Instant};
 
 use attestwire_runtime::{AttestationContext, AttestationProvider};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::{latency_row, p50_p99};
 use crate::Row;
-use crate::support::{App, connect_app, server, spawn_echo};
+use crate::support::{App, Side, connect_app, interleaved, server, spawn_echo};
 
-const ROUND_TRIPS: usize = 20_000;
-const REQUEST_LINE: &[u8] =
-    b"{\"method\":\"attestation/generate\",\"jsonrpc\":\"2.0\",\"id\":12345,\"params\":{}}\n";
+const ROUNDS: usize = 20;
+const BLOCK: usize = 1_000;
 
 /// Figure 1: `header_for_request` against an app that answers at once, beside a raw
-/// JSONL echo over the same kind of pipe (write a line, read a line).
-pub(crate) async fn round_trip() -> Vec<Row> {
+/// JSONL echo over the same kind of pipe (write a line, read a line), in
+/// interleaved blocks. `figure` names where the caller runs (see `main`).
+pub(crate) async fn round_trip(figure: &'static str) -> Vec<Row> {
     let server = server(Duration::from_secs(5));
     let (_id, _app) = connect_app(&server, "t", App::Answer).await;
     let ctx = AttestationContext::new("t");
-    let mut samples = Vec::with_capacity(ROUND_TRIPS);
-    for i in 0..ROUND_TRIPS + 1_000 {
-        let start = Instant::now();
-        let header = server.header_for_request(&ctx).await;
-        if i >= 1_000 {
-            samples.push(start.elapsed());
-        }
-        assert!(header.is_some_and(|h| h.as_bytes().starts_with(b"{\"v\":1,\"s\":0")));
-    }
-    let (p50, p99) = p50_p99(&mut samples);
-
-    let near = spawn_echo();
-    let (read, mut write) = tokio::io::split(near);
-    let mut read = BufReader::new(read);
-    let mut line = Vec::new();
-    let mut base = Vec::with_capacity(ROUND_TRIPS);
-    for i in 0..ROUND_TRIPS + 1_000 {
-        let start = Instant::now();
-        write.write_all(REQUEST_LINE).await.unwrap();
-        line.clear();
-        read.read_until(b'\n', &mut line).await.unwrap();
-        if i >= 1_000 {
-            base.push(start.elapsed());
-        }
-    }
-    let (b50, b99) = p50_p99(&mut base);
+    let (read, write) = tokio::io::split(spawn_echo());
+    let mut sides = [
+        Side::Runtime { server, ctx },
+        Side::raw(write, BufReader::new(read)),
+    ];
+    let mut samples = interleaved(&mut sides, ROUNDS, BLOCK).await;
+    let (p50, p99) = p50_p99(&mut samples[0]);
+    let (b50, b99) = p50_p99(&mut samples[1]);
     let ratio = p50.as_secs_f64() / b50.as_secs_f64();
-    const FIGURE: &str = "1 round trip (duplex)";
     vec![
         latency_row(
-            FIGURE,
+            figure,
             "p50",
             p50,
             b50,
@@ -57,27 +38,27 @@ pub(crate) async fn round_trip() -> Vec<Row> {
             "ratio ≤ 1.5",
             Some(ratio <= 1.5),
         ),
-        latency_row(FIGURE, "p99", p99, b99, "raw echo", "–", None),
+        latency_row(figure, "p99", p99, b99, "raw echo", "–", None),
     ]
 }
 
 /// Figure 3: an app that never answers, deadline 100 ms, real clock: time until the
-/// header is returned, beside `tokio::time::sleep(100 ms)` on the same runtime.
+/// header is returned, beside `tokio::time::sleep(100 ms)` on the same runtime,
+/// one sample of each in turn.
 pub(crate) async fn timeout_precision() -> Vec<Row> {
-    const SAMPLES: usize = 40;
+    const SAMPLES: usize = 100;
     let deadline = Duration::from_millis(100);
     let server = server(deadline);
     let (_id, _app) = connect_app(&server, "t", App::Silent).await;
     let ctx = AttestationContext::new("t");
     let mut samples = Vec::with_capacity(SAMPLES);
+    let mut base = Vec::with_capacity(SAMPLES);
     for _ in 0..SAMPLES {
         let start = Instant::now();
         let header = server.header_for_request(&ctx).await;
         samples.push(start.elapsed());
         assert_eq!(header.unwrap().as_bytes(), br#"{"v":1,"s":1}"#);
-    }
-    let mut base = Vec::with_capacity(SAMPLES);
-    for _ in 0..SAMPLES {
+
         let start = Instant::now();
         tokio::time::sleep(deadline).await;
         base.push(start.elapsed());
