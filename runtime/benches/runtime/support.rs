@@ -134,11 +134,14 @@ pub(crate) enum Side {
         server: Server,
         ctx: AttestationContext,
     },
-    /// [`REQUEST_LINE`] written, one line read back, no runtime.
+    /// [`REQUEST_LINE`] written, one line read back, no runtime; with a
+    /// `deadline`, the read waits under `tokio::time::timeout` as the
+    /// runtime's caller does.
     Raw {
         write: Pin<Box<dyn AsyncWrite + Send>>,
         read: Pin<Box<dyn AsyncBufRead + Send>>,
         line: Vec<u8>,
+        deadline: Option<Duration>,
     },
 }
 
@@ -151,7 +154,16 @@ impl Side {
             write: Box::pin(write),
             read: Box::pin(read),
             line: Vec::with_capacity(256),
+            deadline: None,
         }
+    }
+
+    /// The same, each read waiting under a `deadline`.
+    pub(crate) fn with_deadline(mut self, within: Duration) -> Self {
+        if let Side::Raw { deadline, .. } = &mut self {
+            *deadline = Some(within);
+        }
+        self
     }
 
     async fn once(&mut self) -> Duration {
@@ -163,11 +175,22 @@ impl Side {
                 assert!(header.is_some_and(|h| h.as_bytes().starts_with(b"{\"v\":1,\"s\":0")));
                 elapsed
             }
-            Side::Raw { write, read, line } => {
+            Side::Raw {
+                write,
+                read,
+                line,
+                deadline,
+            } => {
                 line.clear();
                 let start = Instant::now();
                 write.write_all(REQUEST_LINE).await.unwrap();
-                read.read_until(b'\n', line).await.unwrap();
+                match deadline {
+                    None => read.read_until(b'\n', line).await.unwrap(),
+                    Some(within) => tokio::time::timeout(*within, read.read_until(b'\n', line))
+                        .await
+                        .expect("answered within the deadline")
+                        .unwrap(),
+                };
                 let elapsed = start.elapsed();
                 assert!(line.ends_with(b"\n"), "the peer closed: {line:?}");
                 elapsed

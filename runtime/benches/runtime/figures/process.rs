@@ -1,8 +1,9 @@
 //! Figure 2: the round trip against the end-to-end tests' Node client over
 //! its stdio, beside a raw JSONL echo to a Node echo script over the same
-//! kind of pipes. A third side drives the same client with a plain loop (no
-//! runtime), which splits the ratio into what the app costs and what the
-//! runtime costs.
+//! kind of pipes. Two more sides drive the same client with a plain loop (no
+//! runtime), once plainly and once waiting under a deadline as the runtime
+//! does, which splits the ratio into what the app, a timed wait and the
+//! runtime each cost.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -18,13 +19,14 @@ use crate::support::{Side, interleaved, server};
 
 const ROUNDS: usize = 20;
 const BLOCK: usize = 250;
+const DEADLINE: Duration = Duration::from_millis(100);
 const ECHO: &str = "process.stdin.on('data', (d) => process.stdout.write(d));";
 
 /// `client_js` is the compiled client's `main.js`
 /// ([`attestwire_tests::node::compiled_client`]). `figure` names where the
 /// caller runs (see `main`).
 pub(crate) async fn process_round_trip(client_js: &Path, figure: &'static str) -> Vec<Row> {
-    let server = server(Duration::from_secs(5));
+    let server = server(DEADLINE);
     let mut served = spawn(Command::new("node").arg(client_js).args(["ok", "--quiet"]));
     let connection = server.connect(served.stdout.take().unwrap(), served.stdin.take().unwrap());
     let id = connection.id();
@@ -36,34 +38,29 @@ pub(crate) async fn process_round_trip(client_js: &Path, figure: &'static str) -
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 
-    let mut raw_client = spawn(Command::new("node").arg(client_js).args(["ok", "--quiet"]));
-    let mut write = raw_client.stdin.take().unwrap();
-    let mut read = BufReader::new(raw_client.stdout.take().unwrap());
-    let mut line = Vec::new();
-    read.read_until(b'\n', &mut line).await.unwrap();
-    assert!(line.starts_with(b"{\"jsonrpc\":\"2.0\",\"id\":\"initialize-1\""));
-    write
-        .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":\"initialize-1\",\"result\":{}}\n")
-        .await
-        .unwrap();
-    line.clear();
-    read.read_until(b'\n', &mut line).await.unwrap();
-    assert!(line.starts_with(b"{\"jsonrpc\":\"2.0\",\"method\":\"initialized\""));
-    let raw_client_side = Side::raw(write, read);
-
+    let (raw, mut raw_child) = raw_client(client_js).await;
+    let (timed, mut timed_child) = raw_client(client_js).await;
     let mut echo = spawn(Command::new("node").args(["-e", ECHO]));
     let echo_side = Side::raw(
         echo.stdin.take().unwrap(),
         BufReader::new(echo.stdout.take().unwrap()),
     );
 
-    let mut sides = [Side::Runtime { server, ctx }, raw_client_side, echo_side];
+    let mut sides = [
+        Side::Runtime { server, ctx },
+        raw,
+        timed.with_deadline(DEADLINE),
+        echo_side,
+    ];
     let mut samples = interleaved(&mut sides, ROUNDS, BLOCK).await;
-    drop((served, raw_client, echo));
+    for child in [&mut served, &mut raw_child, &mut timed_child, &mut echo] {
+        let _ = child.kill().await;
+    }
 
     let (p50, p99) = p50_p99(&mut samples[0]);
     let (c50, c99) = p50_p99(&mut samples[1]);
-    let (b50, b99) = p50_p99(&mut samples[2]);
+    let (t50, _) = p50_p99(&mut samples[2]);
+    let (b50, b99) = p50_p99(&mut samples[3]);
     let ratio = p50.as_secs_f64() / b50.as_secs_f64();
     vec![
         latency_row(
@@ -94,7 +91,35 @@ pub(crate) async fn process_round_trip(client_js: &Path, figure: &'static str) -
             "–",
             None,
         ),
+        latency_row(
+            figure,
+            "p50, client without runtime, timed wait",
+            t50,
+            b50,
+            "Node echo",
+            "–",
+            None,
+        ),
     ]
+}
+
+/// The client, started and taken through its handshake by hand, as a raw
+/// side.
+async fn raw_client(client_js: &Path) -> (Side, Child) {
+    let mut child = spawn(Command::new("node").arg(client_js).args(["ok", "--quiet"]));
+    let mut write = child.stdin.take().unwrap();
+    let mut read = BufReader::new(child.stdout.take().unwrap());
+    let mut line = Vec::new();
+    read.read_until(b'\n', &mut line).await.unwrap();
+    assert!(line.starts_with(b"{\"jsonrpc\":\"2.0\",\"id\":\"initialize-1\""));
+    write
+        .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":\"initialize-1\",\"result\":{}}\n")
+        .await
+        .unwrap();
+    line.clear();
+    read.read_until(b'\n', &mut line).await.unwrap();
+    assert!(line.starts_with(b"{\"jsonrpc\":\"2.0\",\"method\":\"initialized\""));
+    (Side::raw(write, read), child)
 }
 
 fn spawn(command: &mut Command) -> Child {
