@@ -52,8 +52,8 @@
 //! ```
 //!
 //! Call it from a task on the Tokio runtime, as a request handler does.
-//! There the runtime adds about 2.5 µs to a round trip with a Node app over
-//! stdio (14.5 µs against 12.3 µs for the same app driven by a plain loop).
+//! There the runtime adds 2–3 µs to a round trip with a Node app over stdio
+//! (about 15 µs against 12.3 µs for the same app driven by a plain loop).
 //! From a thread outside the runtime (`Handle::block_on`), every call also
 //! crosses threads to queue the request and to get the reply, which doubled
 //! the round trip in the benchmarks (BENCHMARKS.md, figures 1 and 2).
