@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use attestwire_runtime::{AttestationContext, AttestationProvider};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use super::{latency_row, p50_p99};
+use super::{latency_row, p50_p99, p50_p99_rows};
 use crate::Row;
 use crate::support::{App, Side, connect_app, interleaved, server, spawn_echo};
 
@@ -24,22 +24,18 @@ pub(crate) async fn round_trip(figure: &'static str) -> Vec<Row> {
         Side::Runtime { server, ctx },
         Side::raw(write, BufReader::new(read)),
     ];
-    let mut samples = interleaved(&mut sides, ROUNDS, BLOCK).await;
-    let (p50, p99) = p50_p99(&mut samples[0]);
-    let (b50, b99) = p50_p99(&mut samples[1]);
-    let ratio = p50.as_secs_f64() / b50.as_secs_f64();
-    vec![
-        latency_row(
-            figure,
-            "p50",
-            p50,
-            b50,
-            "raw echo",
-            "ratio ≤ 1.5",
-            Some(ratio <= 1.5),
-        ),
-        latency_row(figure, "p99", p99, b99, "raw echo", "–", None),
-    ]
+    let [runtime, echo] = &mut interleaved(&mut sides, ROUNDS, BLOCK).await[..] else {
+        unreachable!("two sides")
+    };
+    p50_p99_rows(
+        figure,
+        "",
+        runtime,
+        echo,
+        "raw echo",
+        Some(("ratio ≤ 1.5", 1.5)),
+    )
+    .into()
 }
 
 /// Figure 3: an app that never answers, deadline 100 ms, real clock: time until the

@@ -45,6 +45,36 @@ pub(crate) fn latency_row(
     }
 }
 
+/// The p50 and p99 rows of one side's `samples` beside the `baseline`
+/// side's; `label` (if not empty) names the side after the percentile, and
+/// `goal` is the p50 ratio's goal, as text and limit.
+pub(crate) fn p50_p99_rows(
+    figure: &'static str,
+    label: &str,
+    samples: &mut [Duration],
+    baseline: &mut [Duration],
+    what: &str,
+    goal: Option<(&'static str, f64)>,
+) -> [crate::Row; 2] {
+    let (p50, p99) = p50_p99(samples);
+    let (b50, b99) = p50_p99(baseline);
+    let metric = |p: &str| {
+        if label.is_empty() {
+            p.to_owned()
+        } else {
+            format!("{p}, {label}")
+        }
+    };
+    let (text, met) = match goal {
+        Some((text, limit)) => (text, Some(p50.as_secs_f64() / b50.as_secs_f64() <= limit)),
+        None => ("–", None),
+    };
+    [
+        latency_row(figure, &metric("p50"), p50, b50, what, text, met),
+        latency_row(figure, &metric("p99"), p99, b99, what, "–", None),
+    ]
+}
+
 /// p50 and p99 of `samples` (sorted in place).
 pub(crate) fn p50_p99(samples: &mut [Duration]) -> (Duration, Duration) {
     samples.sort();

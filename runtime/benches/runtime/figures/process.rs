@@ -13,7 +13,7 @@ use attestwire_runtime::{AttestationContext, AttestationProvider};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 
-use super::{latency_row, p50_p99};
+use super::p50_p99_rows;
 use crate::Row;
 use crate::support::{Side, interleaved, server};
 
@@ -57,50 +57,35 @@ pub(crate) async fn process_round_trip(client_js: &Path, figure: &'static str) -
         let _ = child.kill().await;
     }
 
-    let (p50, p99) = p50_p99(&mut samples[0]);
-    let (c50, c99) = p50_p99(&mut samples[1]);
-    let (t50, _) = p50_p99(&mut samples[2]);
-    let (b50, b99) = p50_p99(&mut samples[3]);
-    let ratio = p50.as_secs_f64() / b50.as_secs_f64();
-    vec![
-        latency_row(
-            figure,
-            "p50",
-            p50,
-            b50,
-            "Node echo",
-            "ratio ≤ 1.3",
-            Some(ratio <= 1.3),
-        ),
-        latency_row(figure, "p99", p99, b99, "Node echo", "–", None),
-        latency_row(
-            figure,
-            "p50, client without runtime",
-            c50,
-            b50,
-            "Node echo",
-            "–",
-            None,
-        ),
-        latency_row(
-            figure,
-            "p99, client without runtime",
-            c99,
-            b99,
-            "Node echo",
-            "–",
-            None,
-        ),
-        latency_row(
-            figure,
-            "p50, client without runtime, timed wait",
-            t50,
-            b50,
-            "Node echo",
-            "–",
-            None,
-        ),
-    ]
+    let [runtime, raw, timed, echo] = &mut samples[..] else {
+        unreachable!("four sides")
+    };
+    let mut rows = Vec::new();
+    rows.extend(p50_p99_rows(
+        figure,
+        "",
+        runtime,
+        echo,
+        "Node echo",
+        Some(("ratio ≤ 1.3", 1.3)),
+    ));
+    rows.extend(p50_p99_rows(
+        figure,
+        "client without runtime",
+        raw,
+        echo,
+        "Node echo",
+        None,
+    ));
+    rows.extend(p50_p99_rows(
+        figure,
+        "client without runtime, timed wait",
+        timed,
+        echo,
+        "Node echo",
+        None,
+    ));
+    rows
 }
 
 /// The client, started and taken through its handshake by hand, as a raw
