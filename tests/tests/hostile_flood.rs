@@ -76,6 +76,30 @@ fn connect_flooder(server: &Server, pipe_out: usize) -> Flooder {
     }
 }
 
+/// A server with an app on `thread-1` that answers every request with
+/// `v1.app-ID`, and a flooder.
+async fn app_and_flooder(
+    write_queue: usize,
+    pipe_out: usize,
+) -> (Server, JoinHandle<FakeClient>, Flooder) {
+    let server = server_with_queue(write_queue);
+    let app = connect_client(&server, opted_in(&["thread-1"])).await;
+    let (_, app_task) = answer_all(app, |id| format!("v1.app-{id}"));
+    let flooder = connect_flooder(&server, pipe_out);
+    (server, app_task, flooder)
+}
+
+/// The app's connection is asked and its token becomes the header.
+async fn assert_app_attests(server: &Server) {
+    let header = attest(server, "thread-1").await.unwrap().unwrap();
+    assert!(
+        header
+            .as_bytes()
+            .starts_with(br#"{"v":1,"s":0,"t":"v1.app-"#),
+        "{header:?}"
+    );
+}
+
 /// Writes the `LINES` garbage lines; `sent` follows progress.
 fn flood(mut writer: DuplexStream, sent: Arc<AtomicUsize>) -> JoinHandle<DuplexStream> {
     tokio::spawn(async move {
@@ -151,10 +175,7 @@ async fn flood_of_garbage_lines_is_answered_line_by_line_while_others_attest() {
     const WRITE_QUEUE: usize = 64;
     const PIPE_OUT: usize = 16 * 1024;
     const CLIENT_BUFFER: usize = 8 * 1024;
-    let server = server_with_queue(WRITE_QUEUE);
-    let app = connect_client(&server, opted_in(&["thread-1"])).await;
-    let (_, app_task) = answer_all(app, |id| format!("v1.app-{id}"));
-    let flooder = connect_flooder(&server, PIPE_OUT);
+    let (server, app_task, flooder) = app_and_flooder(WRITE_QUEUE, PIPE_OUT).await;
 
     let sent = Arc::new(AtomicUsize::new(0));
     let flooding = flood(flooder.writer, Arc::clone(&sent));
@@ -187,13 +208,7 @@ async fn flood_of_garbage_lines_is_answered_line_by_line_while_others_attest() {
         tokio::task::yield_now().await;
     }
     assert!(!receiving.is_finished(), "{:?}", receiving.await);
-    let header = attest(&server, "thread-1").await.unwrap().unwrap();
-    assert!(
-        header
-            .as_bytes()
-            .starts_with(br#"{"v":1,"s":0,"t":"v1.app-"#),
-        "{header:?}"
-    );
+    assert_app_attests(&server).await;
     assert!(
         sent.load(Ordering::SeqCst) < LINES,
         "the flood was still running"
@@ -204,13 +219,7 @@ async fn flood_of_garbage_lines_is_answered_line_by_line_while_others_attest() {
     // After it: every line was answered, the flooder is still connected, and
     // the other connection still works.
     assert_eq!(server.connection_count(), 2);
-    let header = attest(&server, "thread-1").await.unwrap().unwrap();
-    assert!(
-        header
-            .as_bytes()
-            .starts_with(br#"{"v":1,"s":0,"t":"v1.app-"#),
-        "{header:?}"
-    );
+    assert_app_attests(&server).await;
 
     drop((writer, lines));
     flooder.serve.await.unwrap().unwrap();
@@ -223,10 +232,7 @@ async fn flood_of_garbage_lines_is_answered_line_by_line_while_others_attest() {
 async fn flooder_that_never_reads_is_held_back_by_the_bounded_write_queue() {
     const WRITE_QUEUE: usize = 8;
     const PIPE_OUT: usize = 4 * 1024;
-    let server = server_with_queue(WRITE_QUEUE);
-    let app = connect_client(&server, opted_in(&["thread-1"])).await;
-    let (_, app_task) = answer_all(app, |id| format!("v1.app-{id}"));
-    let flooder = connect_flooder(&server, PIPE_OUT);
+    let (server, app_task, flooder) = app_and_flooder(WRITE_QUEUE, PIPE_OUT).await;
 
     let sent = Arc::new(AtomicUsize::new(0));
     let flooding = flood(flooder.writer, Arc::clone(&sent));
@@ -252,13 +258,7 @@ async fn flooder_that_never_reads_is_held_back_by_the_bounded_write_queue() {
     assert!(!flooding.is_finished());
 
     // Meanwhile other connections are served.
-    let header = attest(&server, "thread-1").await.unwrap().unwrap();
-    assert!(
-        header
-            .as_bytes()
-            .starts_with(br#"{"v":1,"s":0,"t":"v1.app-"#),
-        "{header:?}"
-    );
+    assert_app_attests(&server).await;
 
     // The flooder goes away without reading: the server's write fails and
     // the connection is closed and unregistered.

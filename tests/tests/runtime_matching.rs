@@ -237,25 +237,34 @@ async fn answer_shaped_line_with_a_method_member_is_not_an_answer() {
     assert_eq!(server.pending_count(), 0);
 }
 
-/// A `result` that repeats `token` is ambiguous (JSON leaves repeated names
-/// undefined; `JSON.parse` keeps the last, serde rejects): status 4, never
-/// one of the two tokens.
-#[tokio::test(start_paused = true)]
-async fn result_repeating_token_is_status_4() {
+/// The header for a request the app answers with the raw line
+/// `answer(id)`; the request is no longer pending afterwards.
+async fn header_for_raw_answer(
+    answer: impl FnOnce(&serde_json::Value) -> String,
+) -> Option<Vec<u8>> {
     let server = server();
     let mut app = connect_client(&server, opted_in(&["thread-1"])).await;
 
     let header = attest(&server, "thread-1");
     let id = app.next_request().await;
-    app.send_line(&format!(
-        r#"{{"jsonrpc":"2.0","id":{id},"result":{{"token":"v1.first","token":"v1.second"}}}}"#
-    ))
-    .await;
-    assert_eq!(
-        bytes(header.await.unwrap()),
-        Some(br#"{"v":1,"s":4}"#.to_vec())
-    );
+    app.send_line(&answer(&id)).await;
+    let header = bytes(header.await.unwrap());
     assert_eq!(server.pending_count(), 0);
+    header
+}
+
+/// A `result` that repeats `token` is ambiguous (JSON leaves repeated names
+/// undefined; `JSON.parse` keeps the last, serde rejects): status 4, never
+/// one of the two tokens.
+#[tokio::test(start_paused = true)]
+async fn result_repeating_token_is_status_4() {
+    let header = header_for_raw_answer(|id| {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"result":{{"token":"v1.first","token":"v1.second"}}}}"#
+        )
+    })
+    .await;
+    assert_eq!(header, Some(br#"{"v":1,"s":4}"#.to_vec()));
 }
 
 /// An answer that repeats a top-level member cannot take the fast path; the
@@ -263,15 +272,9 @@ async fn result_repeating_token_is_status_4() {
 /// there) and it still answers its request.
 #[tokio::test(start_paused = true)]
 async fn answer_repeating_a_top_level_member_still_answers() {
-    let server = server();
-    let mut app = connect_client(&server, opted_in(&["thread-1"])).await;
-
-    let header = attest(&server, "thread-1");
-    let id = app.next_request().await;
-    app.send_line(&format!(
-        r#"{{"jsonrpc":"2.0","jsonrpc":"2.0","id":{id},"result":{{"token":"v1.general-path"}}}}"#
-    ))
+    let header = header_for_raw_answer(|id| {
+        format!(r#"{{"jsonrpc":"2.0","jsonrpc":"2.0","id":{id},"result":{{"token":"v1.general-path"}}}}"#)
+    })
     .await;
-    assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.general-path")));
-    assert_eq!(server.pending_count(), 0);
+    assert_eq!(header, Some(s0("v1.general-path")));
 }
