@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use attestwire_protocol::{
     AttestationStatus, Direction, ErrorCode, HEADER_NAME, JsonRpcVersion, Method, MethodVisitor,
-    Notification, TOKEN_MAX_BYTES, TOKEN_MIN_BYTES, TOKEN_PATTERN, visit_methods,
+    Notification, TOKEN_MAX_BYTES, TOKEN_MIN_BYTES, TOKEN_PATTERN, WireType, visit_methods,
 };
 use ts_rs::{Config, TS};
 
@@ -36,7 +36,11 @@ struct Collect<'a> {
 }
 
 impl MethodVisitor for Collect<'_> {
-    fn request<M: Method>(&mut self, name: &'static str, direction: Direction) {
+    fn request<M: Method>(&mut self, name: &'static str, direction: Direction)
+    where
+        M::Params: WireType,
+        M::Response: WireType,
+    {
         let entry = Entry {
             name,
             method: M::METHOD,

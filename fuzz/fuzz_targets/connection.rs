@@ -1,6 +1,6 @@
 //! A full server connection fed arbitrary client bytes while an attestation
 //! request is pending. The client opts in, is subscribed, reads the
-//! `attestation/generate` request (id 1: each run has a fresh server), then
+//! `attestation/generate` request (id "attestwire:1": each run has a fresh server), then
 //! sends the fuzz bytes in chunks of a fuzz-chosen size, optionally with a
 //! correct answer spliced in, and closes. On tokio's paused clock.
 //!
@@ -139,13 +139,13 @@ async fn run(flags: u8, splice: u8, chunk: u8, pause: u8, input: &[u8]) {
         })
     };
     let request = seen.recv().await.expect("the request is sent");
-    assert_eq!(request["id"], 1);
+    assert_eq!(request["id"], "attestwire:1");
     drop(seen);
 
     let mut bytes = input.to_vec();
     if flags & 2 != 0 {
         let at = usize::from(splice) * bytes.len() / 256;
-        let answer = format!(r#"{{"jsonrpc":"2.0","id":1,"result":{{"token":"{TOKEN}"}}}}"#);
+        let answer = format!(r#"{{"jsonrpc":"2.0","id":"attestwire:1","result":{{"token":"{TOKEN}"}}}}"#);
         bytes.splice(at..at, format!("\n{answer}\n").into_bytes());
     }
     let size = if chunk == 0 {

@@ -49,7 +49,11 @@ pub fn visit_exported_types(visitor: &mut impl ExportVisitor) {
 
     struct Methods<'a, V>(&'a mut V);
     impl<V: ExportVisitor> MethodVisitor for Methods<'_, V> {
-        fn request<M: Method>(&mut self, _: &'static str, _: crate::registry::Direction) {
+        fn request<M: Method>(&mut self, _: &'static str, _: crate::registry::Direction)
+        where
+            M::Params: WireType,
+            M::Response: WireType,
+        {
             self.0.visit::<M::Params>();
             self.0.visit::<M::Response>();
         }

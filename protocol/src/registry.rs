@@ -12,30 +12,50 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::attestation::{AttestationGenerateParams, AttestationGenerateResponse};
+use crate::exports::WireType;
 use crate::id::RequestId;
 use crate::initialize::{InitializeParams, InitializeResponse};
 use crate::literal::JsonRpcVersion;
 
 /// A request method, as a type: the method string and the types of its
 /// params and response, checked at compile time.
+///
+/// The methods of this crate's tables implement it, and so may a server's
+/// own crate for methods of its own (the runtime's typed requests and
+/// handlers take any `Method`):
+///
+/// ```
+/// use attestwire_protocol::Method;
+///
+/// /// Asks the user to approve an item (a method of the host's protocol).
+/// pub enum ItemApprove {}
+///
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// #[serde(rename_all = "camelCase")]
+/// pub struct ItemApproveParams { pub thread_id: String }
+///
+/// impl Method for ItemApprove {
+///     const METHOD: &'static str = "item/approve";
+///     type Params = ItemApproveParams;
+///     type Response = serde_json::Value;
+/// }
+/// ```
 pub trait Method {
     /// The wire name, e.g. `"attestation/generate"`.
     const METHOD: &'static str;
     /// The `params` of the request.
-    type Params: Serialize + DeserializeOwned + JsonSchema + TS + 'static;
+    type Params: Serialize + DeserializeOwned + Send + 'static;
     /// The `result` of a successful response.
-    type Response: Serialize + DeserializeOwned + JsonSchema + TS + 'static;
-    /// The direction's payload enum (`ServerRequestPayload` or
-    /// `ClientRequestPayload`).
-    type Payload;
-    /// Wraps typed params into the direction's payload.
-    fn payload(params: Self::Params) -> Self::Payload;
+    type Response: Serialize + DeserializeOwned + Send + 'static;
 }
 
 /// A notification method, as a type.
 pub trait Notification {
     /// The wire name, e.g. `"initialized"`.
     const METHOD: &'static str;
+    /// The `params` of the notification; `()` when it has none (absent
+    /// params read as `null`).
+    type Params: Serialize + DeserializeOwned + Send + 'static;
 }
 
 /// Who sends a request.
@@ -50,7 +70,10 @@ pub enum Direction {
 /// Receives every method of the registry, for code generation.
 pub trait MethodVisitor {
     /// A request method; `name` is its Rust/TypeScript identifier.
-    fn request<M: Method>(&mut self, name: &'static str, direction: Direction);
+    fn request<M: Method>(&mut self, name: &'static str, direction: Direction)
+    where
+        M::Params: WireType,
+        M::Response: WireType;
     /// A notification the client sends.
     fn client_notification<N: Notification>(&mut self, name: &'static str);
 }
@@ -76,8 +99,11 @@ macro_rules! request_table {
                 const METHOD: &'static str = $method;
                 type Params = $Params;
                 type Response = $Response;
-                type Payload = $Payload;
-                fn payload(params: $Params) -> $Payload {
+            }
+
+            impl $Name {
+                /// Wraps typed params into the direction's payload enum.
+                pub fn payload(params: $Params) -> $Payload {
                     $Payload::$Name(params)
                 }
             }
@@ -172,6 +198,7 @@ macro_rules! notification_table {
 
             impl Notification for $Name {
                 const METHOD: &'static str = $method;
+                type Params = ();
             }
         )*
 

@@ -9,9 +9,9 @@ use attestwire_protocol::{
 };
 use http::HeaderValue;
 
+use crate::core::Core;
 use crate::error::RequestError;
 use crate::registry::ConnectionId;
-use crate::server::Server;
 
 /// The future returned by [`AttestationProvider::header_for_request`].
 pub type HeaderFuture<'a> = Pin<Box<dyn Future<Output = Option<HeaderValue>> + Send + 'a>>;
@@ -43,41 +43,69 @@ pub trait AttestationProvider: Send + Sync {
     fn header_for_request<'a>(&'a self, context: &'a AttestationContext) -> HeaderFuture<'a>;
 }
 
-/// Asks the lowest-id live connection that finished `initialize`, set
-/// `capabilities.requestAttestation` and is subscribed to the thread; `None`
-/// (the app is not asked) when there is no such connection. The request runs
-/// under [`ServerConfig::attestation_deadline`](crate::ServerConfig::attestation_deadline),
-/// and its outcome maps to the envelope:
-///
-/// | outcome | value |
-/// |---|---|
-/// | a valid token | `{"v":1,"s":0,"t":"…"}` |
-/// | no answer before the deadline | `{"v":1,"s":1}` |
-/// | a JSON-RPC error | `{"v":1,"s":2}` |
-/// | the connection closed or the send failed | `{"v":1,"s":3}` |
-/// | not `{ token }`, or a token breaking the token rule | `{"v":1,"s":4}` |
-///
-/// The value is marked sensitive, so its `Debug` output hides the token.
-impl AttestationProvider for Server {
+/// Why the attestation flow produced no header at all (as opposed to a
+/// header with a failure status): for a host's logs and metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum NoHeader {
+    /// No open connection is subscribed to the thread.
+    #[error("no connection is subscribed to the thread")]
+    NotSubscribed,
+    /// Connections are subscribed to the thread, but none of them finished
+    /// `initialize` with `capabilities.requestAttestation: true`.
+    #[error("no connection subscribed to the thread opted in to attestation")]
+    NotOptedIn,
+}
+
+impl Core {
+    /// The header for a request made in `context`, or why there is none.
+    ///
+    /// Asks the lowest-id open connection that finished `initialize` with
+    /// `capabilities.requestAttestation` and is subscribed to the thread;
+    /// without one, the app is not asked. The request runs under
+    /// [`CoreConfig::attestation_deadline`](crate::CoreConfig::attestation_deadline),
+    /// and its outcome maps to the envelope:
+    ///
+    /// | outcome | value |
+    /// |---|---|
+    /// | a valid token | `{"v":1,"s":0,"t":"…"}` |
+    /// | no answer before the deadline | `{"v":1,"s":1}` |
+    /// | a JSON-RPC error | `{"v":1,"s":2}` |
+    /// | the connection closed or the send failed | `{"v":1,"s":3}` |
+    /// | not `{ token }`, or a token breaking the token rule | `{"v":1,"s":4}` |
+    ///
+    /// The value is marked sensitive, so its `Debug` output hides the token.
+    pub fn attestation_header(
+        &self,
+        context: &AttestationContext,
+    ) -> impl Future<Output = Result<HeaderValue, NoHeader>> + Send + 'static {
+        let target = self
+            .inner()
+            .registry()
+            .attestation_target(&context.thread_id);
+        let request = target.map(|connection| {
+            let deadline = self.config().attestation_deadline;
+            let reply = self.request::<AttestationGenerate>(
+                connection,
+                AttestationGenerateParams {},
+                deadline,
+            );
+            (connection, reply)
+        });
+        let thread = context.thread_id.clone();
+        async move {
+            let (connection, reply) = request.inspect_err(|reason| {
+                tracing::debug!(%thread, %reason, "no header");
+            })?;
+            Ok(header_value(&envelope(connection, reply.await)))
+        }
+    }
+}
+
+/// [`Core::attestation_header`], with "no header" as `None`.
+impl AttestationProvider for Core {
     fn header_for_request<'a>(&'a self, context: &'a AttestationContext) -> HeaderFuture<'a> {
-        Box::pin(async move {
-            let target = self
-                .shared()
-                .registry()
-                .attestation_target(&context.thread_id);
-            let Some(connection) = target else {
-                tracing::debug!(thread = %context.thread_id, "no opted-in connection for the thread; no header");
-                return None;
-            };
-            let outcome = self
-                .request::<AttestationGenerate>(
-                    connection,
-                    AttestationGenerateParams {},
-                    self.shared().config.attestation_deadline,
-                )
-                .await;
-            Some(header_value(&envelope(connection, outcome)))
-        })
+        Box::pin(async move { self.attestation_header(context).await.ok() })
     }
 }
 

@@ -1,5 +1,6 @@
-//! One connection: its reader and writer, run together until the stream
-//! ends, and the cleanup that resolves its pending requests.
+//! One connection of the built-in server: its reader, its writer and its
+//! handlers, run together until the stream ends, and the cleanup that
+//! resolves its pending requests.
 
 use std::fmt;
 use std::pin::pin;
@@ -7,13 +8,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, oneshot};
+use tokio::task::JoinSet;
 
-use crate::dispatch;
+use crate::core::CoreConnection;
+use crate::dispatch::{self, Work};
 use crate::error::ServeError;
+use crate::outbox::{Inbox, Outbox};
 use crate::registry::ConnectionId;
-use crate::server::Shared;
-use crate::transport::{self, Frame, FrameReader};
+use crate::server::Server;
+use crate::transport::{self, Frame, FrameReader, WriteError};
 
 /// How long a closing connection may take to write what is still queued
 /// (such as the frame-limit error) to a peer that has stopped reading.
@@ -25,8 +29,9 @@ pub struct Connection<R, W> {
     guard: ConnectionGuard,
     reader: R,
     writer: W,
-    answers: mpsc::Sender<Vec<u8>>,
-    queue: mpsc::Receiver<Vec<u8>>,
+    outbox: Outbox,
+    inbox: Inbox,
+    disconnected: oneshot::Receiver<()>,
 }
 
 impl<R, W> Connection<R, W>
@@ -35,69 +40,80 @@ where
     W: AsyncWrite + Unpin,
 {
     pub(crate) fn new(
-        shared: Arc<Shared>,
-        id: ConnectionId,
+        server: Server,
+        core: CoreConnection,
         reader: R,
         writer: W,
-        answers: mpsc::Sender<Vec<u8>>,
-        queue: mpsc::Receiver<Vec<u8>>,
+        outbox: Outbox,
+        inbox: Inbox,
+        disconnected: oneshot::Receiver<()>,
     ) -> Self {
         Self {
-            guard: ConnectionGuard { shared, id },
+            guard: ConnectionGuard { server, core },
             reader,
             writer,
-            answers,
-            queue,
+            outbox,
+            inbox,
+            disconnected,
         }
     }
 
     /// The connection's id, for [`Server::subscribe`](crate::Server::subscribe)
     /// and [`Server::request`](crate::Server::request).
     pub fn id(&self) -> ConnectionId {
-        self.guard.id
+        self.guard.core.id()
     }
 
     /// Serves the connection until the client closes it, a line exceeds the
-    /// frame limit, or I/O fails. On return (or when this future is dropped)
-    /// the connection is unregistered and its pending requests resolve with
-    /// [`RequestError::Canceled`](crate::RequestError::Canceled) at once.
+    /// frame limit, a write stalls past the limit, I/O fails, or
+    /// [`Server::disconnect`](crate::Server::disconnect) ends it. On return
+    /// (or when this future is dropped) the connection is unregistered, its
+    /// handlers still running are aborted, and its pending requests resolve
+    /// with [`RequestError::Canceled`](crate::RequestError::Canceled) at
+    /// once.
     ///
-    /// The reader answers the handshake and protocol errors itself and only
-    /// hands responses to their waiting callers; it never waits for a
-    /// caller. The writer drains the outgoing queue. Both run inside this
-    /// future (no task is spawned), so it works on any Tokio runtime flavour.
+    /// The reader answers the handshake and protocol errors itself, hands
+    /// responses to their waiting callers, and spawns registered handlers
+    /// as Tokio tasks (so it must run inside a Tokio runtime); it never
+    /// waits for a caller or a handler, only for room in the outgoing queue
+    /// or under the handler bound. The writer drains the outgoing queue.
     pub async fn serve(self) -> Result<(), ServeError> {
         let Self {
             guard,
             reader,
             writer,
-            answers,
-            queue,
+            outbox,
+            inbox,
+            disconnected,
         } = self;
-        let id = guard.id;
-        let shared = Arc::clone(&guard.shared);
+        let id = guard.core.id();
+        let server = guard.server.clone();
+        let config = &server.shared().config;
         tracing::debug!(connection = id.get(), "connection opened");
 
-        let frames = FrameReader::new(reader, shared.config.frame_limit);
-        let mut writer = pin!(transport::write_loop(queue, writer));
+        let frames = FrameReader::new(reader, config.frame_limit);
+        let mut writer = pin!(transport::write_loop(inbox, writer, config.write_stall));
+        // Dropped (aborting every task) when `serve` ends.
+        let mut handlers = JoinSet::new();
         let ended = tokio::select! {
-            result = read_loop(&shared, id, frames, answers) => Ended::Reader(result),
+            result = read_loop(&server, id, frames, outbox, &mut handlers) => Ended::Reader(result),
             result = &mut writer => Ended::Writer(result),
+            _ = disconnected => Ended::Reader(Ok(())),
         };
-        // Unregistering drops the registry's queue sender and every pending
-        // waiter of this connection: callers get `Canceled` now, not at their
-        // deadline.
+        // Unregistering drops the core's sink and every pending waiter of
+        // this connection: callers get `Canceled` now, not at their deadline.
         drop(guard);
+        drop(handlers);
         let result = match ended {
             Ended::Reader(result) => {
-                // The reader's and the registry's senders are gone, so the
-                // writer ends once the queue is drained.
+                // Every sender is gone (the reader's, the core's, the
+                // handlers'), so the writer ends once the queue is drained.
                 match tokio::time::timeout(CLOSE_GRACE, writer).await {
                     Ok(Ok(())) => {}
-                    Ok(Err(error)) => {
+                    Ok(Err(WriteError::Io(error))) => {
                         tracing::debug!(connection = id.get(), %error, "could not flush on close");
                     }
-                    Err(_) => {
+                    Ok(Err(WriteError::Stalled)) | Err(_) => {
                         tracing::debug!(
                             connection = id.get(),
                             "peer stopped reading; dropped queued messages"
@@ -106,7 +122,11 @@ where
                 }
                 result
             }
-            Ended::Writer(result) => result.map_err(ServeError::Io),
+            Ended::Writer(Ok(())) => Ok(()),
+            Ended::Writer(Err(WriteError::Io(error))) => Err(ServeError::Io(error)),
+            Ended::Writer(Err(WriteError::Stalled)) => Err(ServeError::WriteStalled {
+                limit: config.write_stall,
+            }),
         };
         match &result {
             Ok(()) => tracing::debug!(connection = id.get(), "connection closed"),
@@ -122,31 +142,37 @@ where
 impl<R, W> fmt::Debug for Connection<R, W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Connection")
-            .field("id", &self.guard.id)
+            .field("id", &self.guard.core.id())
             .finish_non_exhaustive()
     }
 }
 
 enum Ended {
     Reader(Result<(), ServeError>),
-    Writer(std::io::Result<()>),
+    Writer(Result<(), WriteError>),
 }
 
 /// Reads lines and answers them until the stream ends.
 async fn read_loop<R: AsyncRead + Unpin>(
-    shared: &Shared,
+    server: &Server,
     id: ConnectionId,
     mut frames: FrameReader<R>,
-    answers: mpsc::Sender<Vec<u8>>,
+    outbox: Outbox,
+    handlers: &mut JoinSet<()>,
 ) -> Result<(), ServeError> {
+    let in_flight = Arc::new(Semaphore::new(
+        server.shared().config.handlers_in_flight.max(1),
+    ));
     loop {
-        match frames.next_frame().await? {
+        // Finished handlers leave the set here, so it holds only live ones.
+        while handlers.try_join_next().is_some() {}
+        let work = match frames.next_frame().await? {
             Frame::Eof => return Ok(()),
             Frame::TooLong => {
-                let limit = shared.config.frame_limit;
+                let limit = server.shared().config.frame_limit;
                 // Best effort: a full queue means the peer is not reading.
                 if let Some(line) = dispatch::frame_too_long(limit)
-                    && answers.try_send(line).is_err()
+                    && outbox.try_send(line).is_err()
                 {
                     tracing::debug!(
                         connection = id.get(),
@@ -155,14 +181,30 @@ async fn read_loop<R: AsyncRead + Unpin>(
                 }
                 return Err(ServeError::FrameTooLong { limit });
             }
-            Frame::Line(line) => {
-                if let Some(answer) = dispatch::handle_line(shared, id, line) {
-                    // Waiting here is back pressure from a peer that reads
-                    // slowly, never a wait on a caller or handler.
-                    if answers.send(answer).await.is_err() {
-                        return Ok(());
-                    }
+            Frame::Line(line) => dispatch::handle_line(server, id, line),
+        };
+        match work {
+            Work::None => {}
+            Work::Answer(answer) => {
+                // Waiting here is back pressure from a peer that reads
+                // slowly, never a wait on a caller or handler.
+                if !outbox.send(answer).await {
+                    return Ok(());
                 }
+            }
+            Work::Spawn(task) => {
+                // At the bound, the reader waits for a handler to finish:
+                // back pressure on the client, not unbounded tasks.
+                let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
+                    return Ok(());
+                };
+                let outbox = outbox.clone();
+                handlers.spawn(async move {
+                    if let Some(answer) = task.await {
+                        outbox.send(answer).await;
+                    }
+                    drop(permit);
+                });
             }
         }
     }
@@ -171,14 +213,15 @@ async fn read_loop<R: AsyncRead + Unpin>(
 /// Unregisters the connection when dropped: after `serve` returns, when its
 /// future is dropped, or when the `Connection` is never served.
 struct ConnectionGuard {
-    shared: Arc<Shared>,
-    id: ConnectionId,
+    server: Server,
+    core: CoreConnection,
 }
 
 impl Drop for ConnectionGuard {
     fn drop(&mut self) {
-        let removed = self.shared.registry().remove(self.id);
-        // Dropped after the lock is released: this wakes the waiters.
+        let removed = self.server.shared().connections().remove(&self.core.id());
         drop(removed);
+        // The `CoreConnection` is dropped right after, closing it in the
+        // core.
     }
 }

@@ -1,131 +1,112 @@
-//! What a connection does with each line a client sends: the handshake,
-//! responses to our requests, and a JSON-RPC error for everything else.
-//! Runs inside the reader and never awaits.
+//! What the built-in server does with each line a client sends: answers
+//! to the core's requests go to the core; the handshake and protocol errors
+//! are answered here; the host's methods go to their handlers. Runs inside
+//! the reader and never awaits.
+
+use std::future::Future;
+use std::pin::Pin;
 
 use attestwire_protocol::{
-    ErrorCode, Initialize, InitializeResponse, Initialized, JsonRpcError, JsonRpcErrorObject,
-    JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse, JsonRpcVersion, Method,
-    Notification, RequestId,
+    ErrorCode, Initialize, InitializeParams, InitializeResponse, Initialized, JsonRpcError,
+    JsonRpcErrorObject, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcVersion,
+    Method, Notification, RequestId,
 };
-use serde::Deserialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 
-use crate::pending::Reply;
-use crate::registry::{ConnectionId, Handshake};
-use crate::server::Shared;
-use crate::transport::encode_line;
+use crate::handlers::{CatchUnwind, RequestContext};
+use crate::registry::ConnectionId;
+use crate::routing::{self, Fast};
+use crate::server::{ConnectionInfo, Server};
+use crate::sink::OutgoingMessage;
 
-/// Handles one line; returns the answer to queue, if any.
-pub(crate) fn handle_line(
-    shared: &Shared,
-    connection: ConnectionId,
-    line: &[u8],
-) -> Option<Vec<u8>> {
-    if line.iter().all(u8::is_ascii_whitespace) {
-        return None;
+/// What the reader does after a line.
+pub(crate) enum Work {
+    /// Nothing more.
+    None,
+    /// Queue this answer.
+    Answer(Vec<u8>),
+    /// Run a handler off the reader; queue its answer, if any.
+    Spawn(Pin<Box<dyn Future<Output = Option<Vec<u8>>> + Send>>),
+}
+
+impl From<Option<Vec<u8>>> for Work {
+    fn from(answer: Option<Vec<u8>>) -> Self {
+        answer.map_or(Self::None, Self::Answer)
     }
-    // The common line is an answer to one of our requests: read it straight
-    // into its fields instead of a whole-line `Value` converted twice
-    // (BENCHMARKS.md, figure 1). Anything else, including a line this
-    // cannot read, takes the general path below, which decides the same way
-    // for every line this accepts: no `method`, a valid `id` and `jsonrpc`,
-    // and a `result` make a response.
-    if let Ok(answer) = serde_json::from_slice::<Answer>(line)
-        && !answer.method
-    {
-        resolve(shared, connection, answer.id, Reply::Result(answer.result));
-        return None;
+}
+
+/// Handles one line.
+pub(crate) fn handle_line(server: &Server, connection: ConnectionId, line: &[u8]) -> Work {
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return Work::None;
+    }
+    let core = server.core();
+    match routing::route_fast(core, connection, line) {
+        Fast::Ours => return Work::None,
+        Fast::Foreign(id) => {
+            foreign_response(connection, &id);
+            return Work::None;
+        }
+        Fast::Other => {}
     }
     let Ok(value) = serde_json::from_slice::<Value>(line) else {
         return error_answer(
             None,
             ErrorCode::PARSE_ERROR,
             "parse error: the line is not valid JSON",
-        );
+        )
+        .into();
     };
-    let Value::Object(map) = &value else {
+    let Value::Object(map) = value else {
         return error_answer(
             None,
             ErrorCode::INVALID_REQUEST,
             "invalid request: expected a JSON object",
-        );
+        )
+        .into();
     };
-    // Read before the message is consumed, for answering (or resolving) a
-    // message that turns out to be invalid.
-    let id = map.get("id").and_then(|id| RequestId::deserialize(id).ok());
-    let is_response =
-        !map.contains_key("method") && (map.contains_key("result") || map.contains_key("error"));
-
-    match serde_json::from_value::<JsonRpcMessage>(value) {
-        Ok(JsonRpcMessage::Request(request)) => handle_request(shared, connection, request),
-        Ok(JsonRpcMessage::Notification(notification)) => {
-            handle_notification(shared, connection, &notification);
-            None
-        }
-        Ok(JsonRpcMessage::Response(response)) => {
-            // Reached only by answers the fast path cannot read, such as
-            // one repeating a top-level member.
-            let reply = serde_json::value::to_raw_value(&response.result)
-                .map_or(Reply::Invalid, Reply::Result);
-            resolve(shared, connection, response.id, reply);
-            None
-        }
-        Ok(JsonRpcMessage::Error(JsonRpcError {
-            id: Some(id),
-            error,
-            ..
-        })) => {
-            resolve(shared, connection, id, Reply::Error(Box::new(error)));
-            None
-        }
-        Ok(JsonRpcMessage::Error(JsonRpcError {
-            id: None, error, ..
-        })) => {
-            tracing::debug!(
-                connection = connection.get(),
-                code = error.code.0,
-                "client sent an error with id null; dropped"
-            );
-            None
-        }
-        // A response is never answered. If it names one of our requests,
-        // that caller learns now that the answer is unusable (status 4)
-        // instead of waiting for its deadline.
-        Err(_) if is_response => {
-            match id {
-                Some(id) => resolve(shared, connection, id, Reply::Invalid),
+    if routing::is_response_shaped(&map) {
+        // A response is never answered: ours goes to its caller (an invalid
+        // one ends it as malformed), any other is dropped. Every request
+        // this server sends goes through the core, so no other table waits.
+        if !routing::route_object(core, connection, &map) {
+            match map.get("id").and_then(|id| RequestId::deserialize(id).ok()) {
+                Some(id) => foreign_response(connection, &id),
                 None => tracing::debug!(
                     connection = connection.get(),
-                    "invalid response without a usable id; dropped"
+                    "response without a usable id; dropped"
                 ),
             }
-            None
         }
+        return Work::None;
+    }
+    // Read before the message is consumed, for answering a message that
+    // turns out to be invalid.
+    let id = map.get("id").and_then(|id| RequestId::deserialize(id).ok());
+    match serde_json::from_value::<JsonRpcMessage>(Value::Object(map)) {
+        Ok(JsonRpcMessage::Request(request)) => handle_request(server, connection, request),
+        Ok(JsonRpcMessage::Notification(notification)) => {
+            handle_notification(server, connection, notification)
+        }
+        // Response-shaped messages were routed above.
+        Ok(JsonRpcMessage::Response(_) | JsonRpcMessage::Error(_)) => Work::None,
         Err(error) => error_answer(
             id,
             ErrorCode::INVALID_REQUEST,
             format!("invalid request: {error}"),
-        ),
+        )
+        .into(),
     }
 }
 
-/// A successful response, read without building the rest of the line.
-#[derive(Deserialize)]
-struct Answer {
-    // Validated ("2.0" or absent), then not needed.
-    #[serde(default, rename = "jsonrpc")]
-    _jsonrpc: JsonRpcVersion,
-    id: RequestId,
-    result: Box<RawValue>,
-    /// Whether a `method` member is present at all, even as `null`: such a
-    /// line is a request, and the general path answers it.
-    #[serde(default, deserialize_with = "present")]
-    method: bool,
-}
-
-fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    serde::de::IgnoredAny::deserialize(deserializer).map(|_| true)
+fn foreign_response(connection: ConnectionId, id: &RequestId) {
+    tracing::debug!(
+        connection = connection.get(),
+        %id,
+        "response to no request of this server; dropped"
+    );
 }
 
 /// The answer sent before closing a connection whose line is too long.
@@ -139,116 +120,182 @@ pub(crate) fn frame_too_long(limit: usize) -> Option<Vec<u8>> {
     )
 }
 
-fn handle_request(
-    shared: &Shared,
-    connection: ConnectionId,
-    request: JsonRpcRequest,
-) -> Option<Vec<u8>> {
+fn handle_request(server: &Server, connection: ConnectionId, request: JsonRpcRequest) -> Work {
     let JsonRpcRequest {
         id, method, params, ..
     } = request;
-    let mut registry = shared.registry();
-    // Gone already: the connection is closing, nobody reads the answer.
-    let state = registry.get_mut(connection)?;
-    let initialized = state.handshake != Handshake::AwaitingInitialize;
-
+    let shared = server.shared();
+    let initialized = {
+        let connections = shared.connections();
+        // Gone already: the connection is closing, nobody reads the answer.
+        let Some(host) = connections.get(&connection) else {
+            return Work::None;
+        };
+        host.info.is_some()
+    };
     if method == Initialize::METHOD {
         if initialized {
             return error_answer(
                 Some(id),
                 ErrorCode::INVALID_REQUEST,
                 "invalid request: initialize was already received on this connection",
-            );
+            )
+            .into();
         }
-        let params: <Initialize as Method>::Params =
-            match serde_json::from_value(params.unwrap_or(Value::Null)) {
-                Ok(params) => params,
-                Err(error) => {
-                    return error_answer(
-                        Some(id),
-                        ErrorCode::INVALID_PARAMS,
-                        format!("invalid params for initialize: {error}"),
-                    );
-                }
-            };
-        let capabilities = params.capabilities.unwrap_or_default();
-        // Updated before the answer is queued: once the client reads the
-        // answer, the connection is already eligible for requests.
-        state.handshake = Handshake::Initialized;
-        state.capabilities = capabilities;
-        drop(registry);
-        tracing::debug!(
-            connection = connection.get(),
-            client = %params.client_info.name,
-            version = %params.client_info.version,
-            request_attestation = capabilities.request_attestation,
-            "client initialized"
-        );
-        let result: <Initialize as Method>::Response = InitializeResponse {
-            server_info: shared.config.server_info.clone(),
-        };
-        return response_answer(id, &result);
+        return initialize(server, connection, id, params).into();
     }
     if !initialized {
         return error_answer(
             Some(id),
             ErrorCode::NOT_INITIALIZED,
             "not initialized: send initialize first",
-        );
+        )
+        .into();
     }
-    error_answer(
-        Some(id),
-        ErrorCode::METHOD_NOT_FOUND,
-        format!("method not found: {method}"),
-    )
+    let Some(handler) = shared.handlers.requests.get(&method) else {
+        return error_answer(
+            Some(id),
+            ErrorCode::METHOD_NOT_FOUND,
+            format!("method not found: {method}"),
+        )
+        .into();
+    };
+    let context = RequestContext {
+        server: server.clone(),
+        connection,
+        id: Some(id.clone()),
+    };
+    let handler = handler.clone();
+    Work::Spawn(Box::pin(async move {
+        let outcome = CatchUnwind(Box::pin(async move { handler(context, params).await })).await;
+        match outcome {
+            Ok(Ok(result)) => response_answer(id, &result),
+            Ok(Err(error)) => error_object_answer(Some(id), error),
+            Err(_) => {
+                tracing::error!(
+                    connection = connection.get(),
+                    %method,
+                    "request handler panicked; answered -32603"
+                );
+                error_answer(
+                    Some(id),
+                    ErrorCode::INTERNAL_ERROR,
+                    "internal error: the handler failed",
+                )
+            }
+        }
+    }))
+}
+
+/// Serves `initialize`: records what the client said, tells the core, calls
+/// the handshake hook, and answers with `serverInfo`.
+fn initialize(
+    server: &Server,
+    connection: ConnectionId,
+    id: RequestId,
+    params: Option<Value>,
+) -> Option<Vec<u8>> {
+    let params = params.unwrap_or(Value::Null);
+    let typed = match InitializeParams::deserialize(&params) {
+        Ok(typed) => typed,
+        Err(error) => {
+            return error_answer(
+                Some(id),
+                ErrorCode::INVALID_PARAMS,
+                format!("invalid params for initialize: {error}"),
+            );
+        }
+    };
+    let capabilities = typed.capabilities.unwrap_or_default();
+    // Every member the client sent, ours and the ones we do not know.
+    let raw_capabilities = match params {
+        Value::Object(mut params) => match params.remove("capabilities") {
+            Some(Value::Object(capabilities)) => capabilities,
+            _ => Map::new(),
+        },
+        _ => Map::new(),
+    };
+    let info = ConnectionInfo {
+        id: connection,
+        client_info: typed.client_info,
+        capabilities: raw_capabilities,
+        request_attestation: capabilities.request_attestation,
+        initialized_notification: false,
+    };
+    let shared = server.shared();
+    {
+        let mut connections = shared.connections();
+        let host = connections.get_mut(&connection)?;
+        host.info = Some(info.clone());
+    }
+    // Told before the answer is queued: once the client reads the answer,
+    // the connection is already eligible for requests.
+    shared.core.initialized(connection, &capabilities);
+    tracing::debug!(
+        connection = connection.get(),
+        client = %info.client_info.name,
+        version = %info.client_info.version,
+        request_attestation = capabilities.request_attestation,
+        "client initialized"
+    );
+    if let Some(hook) = &shared.on_handshake {
+        hook(server, &info);
+    }
+    let result: <Initialize as Method>::Response = InitializeResponse {
+        server_info: shared.config.server_info.clone(),
+    };
+    match serde_json::value::to_raw_value(&result) {
+        Ok(result) => response_answer(id, &result),
+        Err(_) => error_answer(Some(id), ErrorCode::INTERNAL_ERROR, "internal error"),
+    }
 }
 
 /// Notifications get no answer, whatever they are.
 fn handle_notification(
-    shared: &Shared,
+    server: &Server,
     connection: ConnectionId,
-    notification: &JsonRpcNotification,
-) {
-    if notification.method != Initialized::METHOD {
+    notification: JsonRpcNotification,
+) -> Work {
+    let shared = server.shared();
+    if notification.method == Initialized::METHOD {
+        let mut connections = shared.connections();
+        match connections
+            .get_mut(&connection)
+            .and_then(|host| host.info.as_mut())
+        {
+            Some(info) if !info.initialized_notification => info.initialized_notification = true,
+            _ => tracing::debug!(
+                connection = connection.get(),
+                "`initialized` without a pending handshake; ignored"
+            ),
+        }
+        return Work::None;
+    }
+    let Some(handler) = shared.handlers.notifications.get(&notification.method) else {
         tracing::debug!(
             connection = connection.get(),
             method = %notification.method,
             "unknown notification; ignored"
         );
-        return;
-    }
-    let mut registry = shared.registry();
-    match registry.get_mut(connection) {
-        Some(state) if state.handshake == Handshake::Initialized => {
-            state.handshake = Handshake::Ready;
+        return Work::None;
+    };
+    let context = RequestContext {
+        server: server.clone(),
+        connection,
+        id: None,
+    };
+    let future = handler(context, notification.params);
+    let method = notification.method;
+    Work::Spawn(Box::pin(async move {
+        if CatchUnwind(future).await.is_err() {
+            tracing::error!(
+                connection = connection.get(),
+                %method,
+                "notification handler panicked"
+            );
         }
-        _ => tracing::debug!(
-            connection = connection.get(),
-            "`initialized` without a pending handshake; ignored"
-        ),
-    }
-}
-
-/// Hands a response to the caller waiting for (this connection, id).
-fn resolve(shared: &Shared, connection: ConnectionId, id: RequestId, reply: Reply) {
-    // Only the id is logged: a result may hold a token.
-    let waiter = shared.registry().take_pending(connection, &id);
-    match waiter {
-        Some(waiter) => {
-            if waiter.send(reply).is_err() {
-                tracing::debug!(
-                    connection = connection.get(),
-                    %id,
-                    "response arrived as its caller gave up; dropped"
-                );
-            }
-        }
-        None => tracing::debug!(
-            connection = connection.get(),
-            %id,
-            "response matches no pending request on this connection (late, duplicate or unknown); dropped"
-        ),
-    }
+        None
+    }))
 }
 
 /// The longest error `message` we send, in bytes. Messages may quote the
@@ -265,10 +312,17 @@ fn error_answer(
     code: ErrorCode,
     message: impl Into<String>,
 ) -> Option<Vec<u8>> {
+    error_object_answer(id, JsonRpcErrorObject::new(code, message))
+}
+
+/// A handler's error goes out as it named it, with its message bounded
+/// like ours.
+fn error_object_answer(id: Option<RequestId>, mut error: JsonRpcErrorObject) -> Option<Vec<u8>> {
+    error.message = bounded(error.message);
     encode_line(&JsonRpcError {
         jsonrpc: JsonRpcVersion,
         id,
-        error: JsonRpcErrorObject::new(code, bounded(message.into())),
+        error,
     })
 }
 
@@ -287,19 +341,24 @@ fn bounded(mut message: String) -> String {
     message
 }
 
-fn response_answer(id: RequestId, result: &impl serde::Serialize) -> Option<Vec<u8>> {
-    let result = match serde_json::to_value(result) {
-        Ok(result) => result,
-        Err(error) => {
-            tracing::error!(%error, "could not encode a result");
-            return error_answer(Some(id), ErrorCode::INTERNAL_ERROR, "internal error");
-        }
-    };
-    encode_line(&JsonRpcResponse {
+fn response_answer(id: RequestId, result: &RawValue) -> Option<Vec<u8>> {
+    encode_line(&Response {
         jsonrpc: JsonRpcVersion,
         id,
         result,
     })
+}
+
+/// A successful response whose result is already encoded.
+#[derive(Serialize)]
+struct Response<'a> {
+    jsonrpc: JsonRpcVersion,
+    id: RequestId,
+    result: &'a RawValue,
+}
+
+fn encode_line(message: &impl Serialize) -> Option<Vec<u8>> {
+    OutgoingMessage::encode(message).map(OutgoingMessage::into_line)
 }
 
 #[cfg(test)]

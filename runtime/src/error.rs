@@ -81,6 +81,15 @@ pub enum ServeError {
         /// The frame limit in force, in bytes.
         limit: usize,
     },
+    /// One write to the client made no progress for the write-stall limit:
+    /// it stopped reading. The connection was closed.
+    #[error(
+        "a write made no progress for {limit:?} (the client stopped reading); connection closed"
+    )]
+    WriteStalled {
+        /// The write-stall limit in force.
+        limit: Duration,
+    },
     /// Reading from or writing to the stream failed.
     #[error("connection I/O failed: {0}")]
     Io(#[from] io::Error),

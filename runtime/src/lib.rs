@@ -60,23 +60,31 @@
 
 mod attestation;
 mod connection;
+mod core;
 mod dispatch;
 mod error;
+mod handlers;
 mod layer;
+mod outbox;
 mod pending;
 mod registry;
+mod routing;
 mod scope;
 mod server;
+mod sink;
 mod transport;
 
 // Hooks for `fuzz/` and the hostile-peer tests; not part of the API.
 #[doc(hidden)]
 pub mod __fuzz;
 
-pub use attestation::{AttestationContext, AttestationProvider, HeaderFuture};
+pub use attestation::{AttestationContext, AttestationProvider, HeaderFuture, NoHeader};
 pub use connection::Connection;
+pub use core::{Core, CoreConfig, CoreConnection};
 pub use error::{MalformedResponse, RequestError, ServeError};
+pub use handlers::RequestContext;
 pub use layer::{AttestationLayer, AttestationService};
 pub use registry::ConnectionId;
 pub use scope::AttestationScope;
-pub use server::{Server, ServerConfig};
+pub use server::{ConnectionInfo, Server, ServerBuilder, ServerConfig};
+pub use sink::{MessageSink, OutgoingMessage, SinkError};

@@ -1,5 +1,5 @@
-//! Pending server-to-client requests, and the guard that removes each one on
-//! every exit path.
+//! Pending server-to-client requests, the ids the core gives them, and the
+//! guard that removes each one on every exit path.
 //!
 //! The map is keyed by (connection, request id). It lives inside each
 //! connection's registry entry rather than beside the registry: registering a
@@ -7,43 +7,44 @@
 //! one lock, and removing a connection drops all of its waiters together, so
 //! they resolve with `Canceled` at once.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use attestwire_protocol::{JsonRpcErrorObject, RequestId};
+use serde_json::Value;
 use serde_json::value::RawValue;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
+use crate::core::Inner;
 use crate::error::RequestError;
 use crate::registry::ConnectionId;
-use crate::server::Shared;
+use crate::sink::{MessageSink, OutgoingMessage};
 
-/// The pending requests of one connection, by id. The server issues only
-/// integer ids, so the key is the integer: 16 bytes an entry instead of 40
-/// with `RequestId` (BENCHMARKS.md, figure 5), and a string id in an answer
-/// matches nothing.
-pub(crate) type Pending = HashMap<i64, oneshot::Sender<Reply>, BuildHasherDefault<IdHasher>>;
+/// The pending requests of one connection, by the number in their id: 16
+/// bytes an entry (BENCHMARKS.md, figure 5).
+pub(crate) type Pending = HashMap<u64, oneshot::Sender<Reply>, BuildHasherDefault<IdHasher>>;
 
-/// Hashes the server-issued integer ids with one multiplication instead of
+/// Hashes the core's request numbers with one multiplication instead of
 /// SipHash (BENCHMARKS.md, figure 1). SipHash guards a map against keys
-/// chosen to collide; these keys are chosen by the server, and a client's id
+/// chosen to collide; these keys are chosen by the core, and a client's id
 /// is only ever looked up, never inserted.
 #[derive(Default)]
 pub(crate) struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn write(&mut self, bytes: &[u8]) {
-        // Not used by `i64` keys; kept correct for any other input.
+        // Not used by `u64` keys; kept correct for any other input.
         for &byte in bytes {
             self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(GOLDEN);
         }
     }
 
-    fn write_i64(&mut self, id: i64) {
+    fn write_u64(&mut self, id: u64) {
         // Sequential ids differ in their low bits; the multiplication
         // spreads them over the high bits too, which the table's tags use.
-        self.0 = id.cast_unsigned().wrapping_mul(GOLDEN);
+        self.0 = id.wrapping_mul(GOLDEN);
     }
 
     fn finish(&self) -> u64 {
@@ -54,14 +55,59 @@ impl Hasher for IdHasher {
 /// 2^64 / φ, odd: multiplying by it is a bijection that mixes low bits up.
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
+/// The form of the core's request ids: the string `<prefix><n>`, `n` a
+/// decimal number from 1 without leading zeros (`"attestwire:1"`, …).
+///
+/// A string never equals an integer id, so a host counting integers (as
+/// Codex does from 0) can never clash with it; a host issuing strings of its
+/// own only has to avoid this prefix, or give the core another one.
+#[derive(Debug, Clone)]
+pub(crate) struct IdForm {
+    prefix: Cow<'static, str>,
+}
+
+impl IdForm {
+    pub(crate) fn new(prefix: Cow<'static, str>) -> Self {
+        Self { prefix }
+    }
+
+    /// The wire id of request number `n`.
+    pub(crate) fn id(&self, n: u64) -> RequestId {
+        RequestId::String(format!("{}{n}", self.prefix))
+    }
+
+    /// Whether `id` has the core's form; checks the text only.
+    pub(crate) fn is_own(&self, id: &RequestId) -> bool {
+        matches!(id, RequestId::String(text) if text.starts_with(&*self.prefix))
+    }
+
+    /// The number in an id of the core's form. `None` for any other id, and
+    /// for one with the prefix but not exactly as the core writes it
+    /// (`"attestwire:01"`): the client answered with an id the core never
+    /// issued.
+    pub(crate) fn key(&self, id: &RequestId) -> Option<u64> {
+        let RequestId::String(text) = id else {
+            return None;
+        };
+        let digits = text.strip_prefix(&*self.prefix)?;
+        let canonical = digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.is_empty()
+            && !digits.starts_with('0');
+        if canonical { digits.parse().ok() } else { None }
+    }
+}
+
 /// What the client answered.
 pub(crate) enum Reply {
     /// A `result` as the client wrote it (validated JSON), parsed only into
     /// the method's response type: never into a `Value` first
     /// (BENCHMARKS.md, figure 1).
     Result(Box<RawValue>),
-    /// A JSON-RPC error. Boxed: errors are rare, and the reply's size is
-    /// paid by every pending request's oneshot (BENCHMARKS.md, figure 5).
+    /// A `result` a host had already parsed. Boxed, like the error: the
+    /// reply's size is paid by every pending request's oneshot
+    /// (BENCHMARKS.md, figure 5).
+    Value(Box<Value>),
+    /// A JSON-RPC error.
     Error(Box<JsonRpcErrorObject>),
     /// A message with this request's id that is not a valid response.
     Invalid,
@@ -70,86 +116,69 @@ pub(crate) enum Reply {
 /// A request registered on a live connection, ready to be sent.
 pub(crate) struct Registered {
     guard: PendingGuard,
-    outbox: Option<mpsc::Sender<Vec<u8>>>,
+    /// Until the message is sent: a sink held longer would keep a closing
+    /// connection's writer waiting for us.
+    sink: Option<Arc<dyn MessageSink>>,
     reply: oneshot::Receiver<Reply>,
 }
 
-/// Registers request `id` on `connection`; `None` when the connection is not
-/// live.
+/// Registers request `key` on `connection`; `None` when the connection is
+/// not live.
 pub(crate) fn register(
-    shared: &Arc<Shared>,
+    inner: &Arc<Inner>,
     connection: ConnectionId,
-    id: i64,
+    key: u64,
 ) -> Option<Registered> {
     let (waiter, reply) = oneshot::channel();
-    let outbox = {
-        let mut registry = shared.registry();
+    let sink = {
+        let mut registry = inner.registry();
         let state = registry.get_mut(connection)?;
-        state.pending.insert(id, waiter);
-        state.outbox.clone()
+        state.pending.insert(key, waiter);
+        Arc::clone(&state.sink)
     };
     Some(Registered {
         guard: PendingGuard {
-            shared: Arc::clone(shared),
+            inner: Arc::clone(inner),
             connection,
-            id,
+            key,
             removed: false,
         },
-        outbox: Some(outbox),
+        sink: Some(sink),
         reply,
     })
 }
 
 impl Registered {
-    /// Queues `line` and waits for the answer. The caller bounds it with the
-    /// deadline; dropping `self` on any path removes the pending entry.
-    pub(crate) async fn exchange(&mut self, line: Vec<u8>) -> Result<Reply, RequestError> {
-        let Some(outbox) = self.outbox.take() else {
-            return Err(RequestError::Canceled);
-        };
-        match outbox.try_send(line) {
-            Ok(()) => drop(outbox),
-            Err(mpsc::error::TrySendError::Closed(_)) => return Err(RequestError::Canceled),
-            Err(mpsc::error::TrySendError::Full(line)) => {
-                // Waiting for queue space is rare, and the send future is
-                // 200 bytes: boxed here, it is not carried inline by every
-                // pending request (BENCHMARKS.md, figure 5).
-                let send = Box::pin(async move { outbox.send(line).await });
-                // Watch the reply while waiting for queue space: a
-                // connection that closes meanwhile drops our waiter, and we
-                // return `Canceled` now instead of at the deadline.
-                tokio::select! {
-                    biased;
-                    reply = &mut self.reply => return self.settled(reply),
-                    sent = send => sent.map_err(|_| RequestError::Canceled)?,
-                }
-            }
-        }
-        // The sender is gone by now (dropped, or moved into the finished
-        // send): holding it past the send would keep a closing connection's
-        // writer waiting for us.
-        let reply = (&mut self.reply).await;
-        self.settled(reply)
+    /// Hands `message` to the connection's sink, at once: a full or closed
+    /// sink cancels the request now (the guard removes the entry).
+    pub(crate) fn send(&mut self, message: OutgoingMessage) -> Result<(), RequestError> {
+        let sink = self.sink.take().ok_or(RequestError::Canceled)?;
+        // Called with no lock held: a sink is the host's code.
+        sink.try_send(message).map_err(|error| {
+            tracing::debug!(connection = self.guard.connection.get(), %error, "request not sent");
+            RequestError::Canceled
+        })
     }
 
-    /// The reply arrived, or its sender was dropped: either way the entry
-    /// has left the map (only the map holds senders), and the guard need not
-    /// look for it.
-    fn settled(
-        &mut self,
-        reply: Result<Reply, oneshot::error::RecvError>,
-    ) -> Result<Reply, RequestError> {
+    /// Waits for the answer. The caller bounds it with the deadline;
+    /// dropping `self` on any path removes the pending entry.
+    pub(crate) async fn reply(&mut self) -> Result<Reply, RequestError> {
+        let reply = (&mut self.reply).await;
+        // The reply arrived, or its sender was dropped: either way the entry
+        // has left the map (only the map holds senders), and the guard need
+        // not look for it.
         self.guard.removed = true;
         reply.map_err(|_| RequestError::Canceled)
     }
 }
 
 /// Removes its (connection, id) entry when dropped, whatever the exit:
-/// answer, error, timeout, disconnect, or the caller's future dropped.
+/// answer, error, timeout, disconnect, a refused send, or the caller's future
+/// dropped.
 struct PendingGuard {
-    shared: Arc<Shared>,
+    inner: Arc<Inner>,
     connection: ConnectionId,
-    id: i64,
+    key: u64,
     /// Known to be gone from the map already: the reader took it to deliver
     /// the answer, or the connection was removed.
     removed: bool,
@@ -163,9 +192,9 @@ impl Drop for PendingGuard {
         // Timed out, or the caller's future was dropped: still there,
         // unless an answer or a disconnect raced us to it.
         let waiter = self
-            .shared
+            .inner
             .registry()
-            .take_pending(self.connection, &RequestId::Integer(self.id));
+            .take_pending(self.connection, self.key);
         drop(waiter);
     }
 }
@@ -183,10 +212,38 @@ mod tests {
     #[test]
     fn sequential_ids_spread_over_buckets_and_tags() {
         let build = BuildHasherDefault::<IdHasher>::default();
-        let hashes: Vec<u64> = (1..=1024_i64).map(|id| build.hash_one(id)).collect();
+        let hashes: Vec<u64> = (1..=1024_u64).map(|id| build.hash_one(id)).collect();
         let buckets: HashSet<u64> = hashes.iter().map(|h| h & 1023).collect();
         let tags: HashSet<u64> = hashes.iter().map(|h| h >> 57).collect();
         assert_eq!(buckets.len(), 1024, "distinct buckets in a 1024-slot table");
         assert_eq!(tags.len(), 128, "every 7-bit tag is used");
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::*;
+
+    #[test]
+    fn ids_have_the_prefix_form_and_only_the_canonical_text_has_a_key() {
+        let form = IdForm::new("attestwire:".into());
+        let id = form.id(17);
+        assert_eq!(id, RequestId::String("attestwire:17".into()));
+        assert!(form.is_own(&id));
+        assert_eq!(form.key(&id), Some(17));
+        for other in [
+            RequestId::Integer(17),
+            RequestId::String("17".into()),
+            RequestId::String("attestwire:017".into()),
+            RequestId::String("attestwire:0".into()),
+            RequestId::String("attestwire:".into()),
+            RequestId::String("attestwire:+1".into()),
+            RequestId::String("attestwire:1 ".into()),
+            RequestId::String("attestwire:99999999999999999999999".into()),
+        ] {
+            assert_eq!(form.key(&other), None, "{other}");
+        }
+        assert!(!form.is_own(&RequestId::Integer(17)));
+        assert!(form.is_own(&RequestId::String("attestwire:017".into())));
     }
 }

@@ -1,15 +1,18 @@
-//! The connections registry: per connection its handshake state,
-//! capabilities, subscribed threads, outgoing queue and pending requests.
+//! The core's registry: per connection whether it may be asked for
+//! attestations, its subscribed threads, its sink and its pending requests.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
+use std::sync::Arc;
 
-use attestwire_protocol::{ClientCapabilities, RequestId};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
+use crate::attestation::NoHeader;
 use crate::pending::{Pending, Reply};
+use crate::sink::MessageSink;
 
-/// Identifies one connection of a [`Server`](crate::Server). Ids increase
+/// Identifies one connection of a [`Core`](crate::Core) (and so of a
+/// [`Server`](crate::Server)). Ids increase
 /// monotonically in the order connections are made and are never reused, so
 /// "the lowest id" means "the oldest live connection".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -32,24 +35,13 @@ impl fmt::Display for ConnectionId {
     }
 }
 
-/// Where a connection is in the handshake.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Handshake {
-    /// Only `initialize` is served; other requests get -32002.
-    AwaitingInitialize,
-    /// `initialize` was answered. As in LSP, the server may send requests
-    /// from here on: the client learned our capabilities from the response.
-    Initialized,
-    /// The client also sent the `initialized` notification.
-    Ready,
-}
-
 /// One live connection.
 pub(crate) struct ConnectionState {
-    pub(crate) handshake: Handshake,
-    pub(crate) capabilities: ClientCapabilities,
+    /// The host reported `initialize` with `requestAttestation: true`: only
+    /// then is the connection asked for attestations.
+    pub(crate) opted_in: bool,
     threads: HashSet<String>,
-    pub(crate) outbox: mpsc::Sender<Vec<u8>>,
+    pub(crate) sink: Arc<dyn MessageSink>,
     pub(crate) pending: Pending,
 }
 
@@ -65,14 +57,13 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
-    pub(crate) fn insert(&mut self, id: ConnectionId, outbox: mpsc::Sender<Vec<u8>>) {
+    pub(crate) fn insert(&mut self, id: ConnectionId, sink: Arc<dyn MessageSink>) {
         self.connections.insert(
             id,
             ConnectionState {
-                handshake: Handshake::AwaitingInitialize,
-                capabilities: ClientCapabilities::default(),
+                opted_in: false,
                 threads: HashSet::new(),
-                outbox,
+                sink,
                 pending: Pending::default(),
             },
         );
@@ -122,28 +113,29 @@ impl Registry {
     }
 
     /// The connection to ask for a thread's attestation: the lowest-id one
-    /// that finished `initialize`, opted in, and is subscribed to the thread.
-    pub(crate) fn attestation_target(&self, thread_id: &str) -> Option<ConnectionId> {
-        self.subscribers.get(thread_id)?.iter().copied().find(|id| {
-            self.connections.get(id).is_some_and(|state| {
-                state.handshake != Handshake::AwaitingInitialize
-                    && state.capabilities.request_attestation
-            })
-        })
+    /// that finished `initialize`, opted in, and is subscribed to the thread;
+    /// or why there is none.
+    pub(crate) fn attestation_target(&self, thread_id: &str) -> Result<ConnectionId, NoHeader> {
+        let subscribers = self
+            .subscribers
+            .get(thread_id)
+            .ok_or(NoHeader::NotSubscribed)?;
+        subscribers
+            .iter()
+            .copied()
+            .find(|id| self.connections.get(id).is_some_and(|state| state.opted_in))
+            .ok_or(NoHeader::NotOptedIn)
     }
 
-    /// Takes the waiter for `id` on this connection only: a response is
-    /// matched by (connection, id), so another connection's answer with the
-    /// same id finds nothing.
+    /// Takes the waiter for request `key` on this connection only: a
+    /// response is matched by (connection, id), so another connection's
+    /// answer with the same id finds nothing.
     pub(crate) fn take_pending(
         &mut self,
         connection: ConnectionId,
-        id: &RequestId,
+        key: u64,
     ) -> Option<oneshot::Sender<Reply>> {
-        let RequestId::Integer(id) = id else {
-            return None; // the server issues only integer ids
-        };
-        self.get_mut(connection)?.pending.remove(id)
+        self.get_mut(connection)?.pending.remove(&key)
     }
 
     pub(crate) fn connection_count(&self) -> usize {
@@ -162,11 +154,9 @@ mod tests {
     fn registry_with(ids: &[u64]) -> Registry {
         let mut registry = Registry::default();
         for &id in ids {
-            let (outbox, _) = mpsc::channel(1);
-            registry.insert(ConnectionId::new(id), outbox);
-            let state = registry.get_mut(ConnectionId::new(id)).unwrap();
-            state.handshake = Handshake::Ready;
-            state.capabilities.request_attestation = true;
+            let sink = |_| Err(crate::SinkError::Closed);
+            registry.insert(ConnectionId::new(id), Arc::new(sink));
+            registry.get_mut(ConnectionId::new(id)).unwrap().opted_in = true;
         }
         registry
     }
@@ -174,17 +164,18 @@ mod tests {
     #[test]
     fn target_is_the_lowest_eligible_subscriber_of_the_thread() {
         let mut registry = registry_with(&[1, 2, 3]);
-        assert_eq!(registry.attestation_target("t"), None);
+        assert_eq!(
+            registry.attestation_target("t"),
+            Err(NoHeader::NotSubscribed)
+        );
         assert!(registry.subscribe(ConnectionId::new(3), "t".into()));
         assert!(registry.subscribe(ConnectionId::new(2), "t".into()));
         assert!(registry.subscribe(ConnectionId::new(1), "other".into()));
-        assert_eq!(registry.attestation_target("t"), Some(ConnectionId::new(2)));
-        registry
-            .get_mut(ConnectionId::new(2))
-            .unwrap()
-            .capabilities
-            .request_attestation = false;
-        assert_eq!(registry.attestation_target("t"), Some(ConnectionId::new(3)));
+        assert_eq!(registry.attestation_target("t"), Ok(ConnectionId::new(2)));
+        registry.get_mut(ConnectionId::new(2)).unwrap().opted_in = false;
+        assert_eq!(registry.attestation_target("t"), Ok(ConnectionId::new(3)));
+        registry.get_mut(ConnectionId::new(3)).unwrap().opted_in = false;
+        assert_eq!(registry.attestation_target("t"), Err(NoHeader::NotOptedIn));
     }
 
     #[test]
@@ -196,7 +187,10 @@ mod tests {
         assert!(registry.unsubscribe(ConnectionId::new(1), "t"));
         drop(registry.remove(ConnectionId::new(2)));
         assert!(registry.subscribers.is_empty());
-        assert_eq!(registry.attestation_target("t"), None);
+        assert_eq!(
+            registry.attestation_target("t"),
+            Err(NoHeader::NotSubscribed)
+        );
         assert!(!registry.subscribe(ConnectionId::new(2), "t".into()));
         assert!(registry.subscribers.is_empty());
     }

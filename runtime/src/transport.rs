@@ -1,11 +1,12 @@
 //! JSONL framing: a line reader bounded by the frame limit, and the writer
-//! that drains a connection's outgoing queue.
+//! that drains a connection's outgoing queue within a write-stall limit.
 
 use std::io;
+use std::time::Duration;
 
-use serde::Serialize;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::sync::mpsc;
+
+use crate::outbox::Inbox;
 
 /// What the reader found next.
 pub(crate) enum Frame<'a> {
@@ -79,36 +80,45 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
     }
 }
 
-/// Writes queued lines until every sender is gone, then shuts the stream
-/// down so the peer sees the end.
-pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
-    mut queue: mpsc::Receiver<Vec<u8>>,
-    mut writer: W,
-) -> io::Result<()> {
-    while let Some(line) = queue.recv().await {
-        writer.write_all(&line).await?;
-        // Flush when the queue runs dry: a burst goes out together, and no
-        // message sits in a buffer while nothing else is coming.
-        if queue.is_empty() {
-            writer.flush().await?;
-        }
-    }
-    writer.flush().await?;
-    writer.shutdown().await
+/// Why the writer stopped early.
+pub(crate) enum WriteError {
+    /// Writing failed.
+    Io(io::Error),
+    /// One write or flush made no progress for the stall limit: the peer
+    /// stopped reading.
+    Stalled,
 }
 
-/// One outgoing message as a compact JSON line with its newline. `None`
-/// (logged) if serialization fails, which the wire types never do.
-pub(crate) fn encode_line(message: &impl Serialize) -> Option<Vec<u8>> {
-    match serde_json::to_vec(message) {
-        Ok(mut line) => {
-            line.push(b'\n');
-            Some(line)
+/// Writes queued lines until every sender is gone, then shuts the stream
+/// down so the peer sees the end. A write or flush that takes longer than
+/// `stall` ends it: the peer has stopped reading, and what it holds
+/// (queued bytes, pending requests) is freed by closing the connection.
+pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
+    mut inbox: Inbox,
+    mut writer: W,
+    stall: Duration,
+) -> Result<(), WriteError> {
+    while let Some(queued) = inbox.queue.recv().await {
+        bounded(stall, writer.write_all(&queued.line)).await?;
+        // The line's bytes leave the budget once written.
+        drop(queued);
+        // Flush when the queue runs dry: a burst goes out together, and no
+        // message sits in a buffer while nothing else is coming.
+        if inbox.queue.is_empty() {
+            bounded(stall, writer.flush()).await?;
         }
-        Err(error) => {
-            tracing::error!(%error, "could not encode an outgoing message");
-            None
-        }
+    }
+    bounded(stall, writer.flush()).await?;
+    bounded(stall, writer.shutdown()).await
+}
+
+async fn bounded(
+    stall: Duration,
+    io: impl std::future::Future<Output = io::Result<()>>,
+) -> Result<(), WriteError> {
+    match tokio::time::timeout(stall, io).await {
+        Ok(result) => result.map_err(WriteError::Io),
+        Err(_) => Err(WriteError::Stalled),
     }
 }
 

@@ -46,9 +46,21 @@ fn answers_for(id: &Value) -> Vec<Value> {
 
 /// Ids the hostile connection was never sent, around the victim's `id`.
 fn ids_never_sent(victim_id: &Value) -> Vec<Value> {
-    let n = victim_id.as_i64().unwrap();
-    let mut ids: Vec<Value> = (n - 2..=n + 50).map(Value::from).collect();
-    ids.extend([json!(0), json!(-1), json!(n.to_string()), json!("1")]);
+    let n = core_id_number(victim_id);
+    let mut ids: Vec<Value> = (n.saturating_sub(2)..=n + 50)
+        .filter(|&other| other != n)
+        .map(core_id)
+        .collect();
+    // The victim's number in every other form: an integer, a bare string,
+    // leading zeros.
+    ids.extend([
+        json!(n),
+        json!(n.to_string()),
+        json!(format!("attestwire:0{n}")),
+        json!(0),
+        json!(-1),
+        json!("1"),
+    ]);
     ids
 }
 
@@ -182,8 +194,9 @@ async fn answers_sent_before_the_request_do_not_answer_it() {
     let server = server();
     let mut app = connect_client(&server, opted_in(&["thread-1"])).await;
     // Ids a fresh server will hand out next, answered in advance.
-    for id in 1..=20 {
-        app.respond_token(&json!(id), "v1.in-advance").await;
+    for n in 1..=20 {
+        app.respond_token(&core_id(n), "v1.in-advance").await;
+        app.respond_token(&json!(n), "v1.in-advance").await;
     }
     app.sync().await;
     assert_eq!(server.pending_count(), 0);
@@ -191,7 +204,7 @@ async fn answers_sent_before_the_request_do_not_answer_it() {
     let header = attest(&server, "thread-1");
     let id = app.next_request().await;
     assert!(
-        id.as_i64().unwrap() <= 20,
+        core_id_number(&id) <= 20,
         "the id was answered in advance: {id}"
     );
     assert_eq!(bytes(header.await.unwrap()), Some(S1.to_vec()));

@@ -56,19 +56,26 @@ async fn duplicate_answer_is_ignored_and_the_first_one_wins() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn string_id_does_not_match_the_integer_id_of_the_request() {
+async fn the_number_of_our_id_in_another_form_does_not_match_it() {
     let server = server();
     let mut app = connect_client(&server, opted_in(&["thread-1"])).await;
 
     let header = attest(&server, "thread-1");
     let id = app.next_request().await;
-    app.respond_token(&serde_json::json!(id.to_string()), "v1.string-id")
-        .await;
+    let n = core_id_number(&id);
+    for other in [
+        serde_json::json!(n),
+        serde_json::json!(n.to_string()),
+        serde_json::json!(format!("attestwire:0{n}")),
+        serde_json::json!(format!("ATTESTWIRE:{n}")),
+    ] {
+        app.respond_token(&other, "v1.other-form").await;
+    }
     app.sync().await;
     assert_eq!(server.pending_count(), 1);
 
-    app.respond_token(&id, "v1.integer-id").await;
-    assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.integer-id")));
+    app.respond_token(&id, "v1.exact-id").await;
+    assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.exact-id")));
     assert_eq!(server.pending_count(), 0);
 }
 
@@ -165,7 +172,7 @@ async fn typed_request_names_each_failure() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn server_issued_ids_are_distinct_integers() {
+async fn core_ids_are_distinct_strings_of_its_own_form() {
     let server = server();
     let mut app = connect_client(&server, opted_in(&["thread-1"])).await;
     let mut ids = Vec::new();
@@ -174,29 +181,35 @@ async fn server_issued_ids_are_distinct_integers() {
         let id = app.next_request().await;
         app.respond_token(&id, "v1.x").await;
         header.await.unwrap();
-        ids.push(id.as_i64().unwrap());
+        ids.push(core_id_number(&id));
     }
     let distinct: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(distinct.len(), ids.len(), "{ids:?}");
 }
 
+/// "A full or closed sink means s=3 at once": the core never waits for
+/// queue space, and what was queued still gets the whole deadline.
 #[tokio::test(start_paused = true)]
-async fn deadline_covers_queueing_behind_a_peer_that_does_not_read() {
+async fn a_full_queue_cancels_our_request_at_once_and_queued_ones_time_out() {
     // 16-byte pipes and a queue of one: the first request blocks the writer,
-    // the second fills the queue, the rest wait for queue space.
+    // the second fills the queue, the third finds it full.
     let server = server_with_write_queue(1);
     let _app = connect_client_over(&server, opted_in(&["thread-1"]), 16).await;
+    let tick = Duration::from_millis(1);
     let start = Instant::now();
 
-    let headers: Vec<_> = (0..4).map(|_| attest(&server, "thread-1")).collect();
-    for header in headers {
-        assert_eq!(bytes(header.await.unwrap()), Some(S1.to_vec()));
-    }
-    assert_eq!(
-        start.elapsed(),
-        DEADLINE,
-        "no caller waited past its deadline"
-    );
+    let writing = attest(&server, "thread-1");
+    tokio::time::sleep(tick).await;
+    let queued = attest(&server, "thread-1");
+    tokio::time::sleep(tick).await;
+    let refused = attest(&server, "thread-1");
+
+    assert_eq!(bytes(refused.await.unwrap()), Some(S3.to_vec()));
+    assert_eq!(start.elapsed(), 2 * tick, "refused at once");
+    assert_eq!(bytes(writing.await.unwrap()), Some(S1.to_vec()));
+    assert_eq!(start.elapsed(), DEADLINE);
+    assert_eq!(bytes(queued.await.unwrap()), Some(S1.to_vec()));
+    assert_eq!(start.elapsed(), DEADLINE + tick);
     assert_eq!(server.pending_count(), 0);
 }
 

@@ -33,8 +33,9 @@ pub(crate) enum App {
 }
 
 #[derive(Deserialize)]
-struct Incoming {
-    id: Option<u64>,
+struct Incoming<'a> {
+    #[serde(borrow)]
+    id: Option<&'a serde_json::value::RawValue>,
 }
 
 const INITIALIZE: &[u8] = b"{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"clientInfo\":{\"name\":\"bench\",\"version\":\"0\"},\"capabilities\":{\"requestAttestation\":true}}}\n{\"jsonrpc\":\"2.0\",\"method\":\"initialized\"}\n";
@@ -97,7 +98,7 @@ async fn run_app(
         };
         out.clear();
         out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
-        out.extend_from_slice(id.to_string().as_bytes());
+        out.extend_from_slice(id.get().as_bytes());
         out.extend_from_slice(b",\"result\":{\"token\":\"v1.bench-token\"}}\n");
         if write.write_all(&out).await.is_err() {
             return None;
@@ -125,7 +126,7 @@ pub(crate) fn spawn_echo() -> DuplexStream {
 /// The request line the raw baselines write (what the runtime writes, less
 /// the id's digits).
 pub(crate) const REQUEST_LINE: &[u8] =
-    b"{\"method\":\"attestation/generate\",\"jsonrpc\":\"2.0\",\"id\":12345,\"params\":{}}\n";
+    b"{\"jsonrpc\":\"2.0\",\"id\":\"attestwire:12345\",\"method\":\"attestation/generate\",\"params\":{}}\n";
 
 /// One way of doing a round trip.
 pub(crate) enum Side {

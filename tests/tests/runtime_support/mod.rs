@@ -63,6 +63,19 @@ pub(crate) fn server_with_frame_limit(limit: usize) -> Server {
     Server::new(config)
 }
 
+/// The wire id of the core's request number `n`: `"attestwire:<n>"`.
+pub(crate) fn core_id(n: u64) -> Value {
+    json!(format!("attestwire:{n}"))
+}
+
+/// The number in one of the core's ids.
+pub(crate) fn core_id_number(id: &Value) -> u64 {
+    id.as_str()
+        .and_then(|id| id.strip_prefix("attestwire:"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("not an id of the core: {id}"))
+}
+
 /// How a fake client sets itself up.
 #[derive(Clone, Copy)]
 pub(crate) struct Opts {
@@ -206,7 +219,12 @@ impl FakeClient {
         assert_eq!(request["jsonrpc"], "2.0");
         assert_eq!(request["method"], "attestation/generate");
         assert_eq!(request["params"], json!({}));
-        assert!(request["id"].is_i64(), "server ids are integers: {request}");
+        assert!(
+            request["id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("attestwire:")),
+            "the core's ids are strings of its own form: {request}"
+        );
         request["id"].clone()
     }
 
