@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use attestwire_protocol::HEADER_NAME;
 use http::Request;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -16,7 +17,14 @@ use crate::scope::AttestationScope;
 
 /// Wraps an HTTP client service in [`AttestationService`]. A request gets
 /// the header when it carries an [`AttestationContext`] in its extensions
-/// and its URI is in the scope; every other request passes untouched.
+/// and its URI is in the scope; every other request passes with any
+/// `x-oai-attestation` it had removed, since a redirect-following client
+/// copies the previous hop's headers to the next host.
+///
+/// Put it below (inside) a redirect-following layer such as tower-http's
+/// `FollowRedirect`, so that every hop passes through it. Above one, the
+/// hops after the first get a copy of the first hop's header, and nothing
+/// here can take it off.
 #[derive(Clone)]
 pub struct AttestationLayer {
     provider: Arc<dyn AttestationProvider>,
@@ -85,10 +93,21 @@ where
         let scope = Arc::clone(&self.scope);
         Box::pin(async move {
             let context = request.extensions().get::<AttestationContext>().cloned();
-            if let Some(context) = context {
-                scope
-                    .attach(provider.as_ref(), &context, &mut request)
-                    .await;
+            match context {
+                Some(context) => {
+                    scope
+                        .attach(provider.as_ref(), &context, &mut request)
+                        .await;
+                }
+                // No context, no fresh value; and a value already here may
+                // be a copy meant for another host. tower-http 0.6's
+                // FollowRedirect copies the headers the first request
+                // reached it with to every later hop, but builds each later
+                // request with `Request::new`, so its extensions (our
+                // context among them) are gone (follow_redirect/mod.rs).
+                None => {
+                    request.headers_mut().remove(HEADER_NAME);
+                }
             }
             inner.call(request).await
         })
@@ -126,30 +145,48 @@ mod tests {
         }
     }
 
-    /// Returns the header value the request arrived with.
+    /// Returns every header value the request arrived with, in order.
     #[derive(Clone)]
     struct Echo;
 
     impl Service<Request<()>> for Echo {
-        type Response = Option<HeaderValue>;
+        type Response = Vec<HeaderValue>;
         type Error = Infallible;
-        type Future = std::future::Ready<Result<Option<HeaderValue>, Infallible>>;
+        type Future = std::future::Ready<Result<Vec<HeaderValue>, Infallible>>;
 
         fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
             Poll::Ready(Ok(()))
         }
 
         fn call(&mut self, request: Request<()>) -> Self::Future {
-            std::future::ready(Ok(request.headers().get(HEADER_NAME).cloned()))
+            let values = request.headers().get_all(HEADER_NAME);
+            std::future::ready(Ok(values.iter().cloned().collect()))
         }
     }
+
+    const STALE: &str = r#"{"v":1,"s":0,"t":"v1.stale"}"#;
 
     async fn send(
         service: &mut AttestationService<Echo>,
         uri: &str,
         thread: Option<&str>,
-    ) -> Option<HeaderValue> {
+    ) -> Vec<HeaderValue> {
+        send_carrying(service, uri, thread, &[]).await
+    }
+
+    /// Sends a request that already carries `values`, in order.
+    async fn send_carrying(
+        service: &mut AttestationService<Echo>,
+        uri: &str,
+        thread: Option<&str>,
+        values: &[&'static str],
+    ) -> Vec<HeaderValue> {
         let mut request = Request::get(uri).body(()).unwrap();
+        for value in values {
+            request
+                .headers_mut()
+                .append(HEADER_NAME, HeaderValue::from_static(value));
+        }
         if let Some(thread) = thread {
             request
                 .extensions_mut()
@@ -168,13 +205,37 @@ mod tests {
         let mut service = AttestationLayer::new(provider.clone(), scope).layer(Echo);
 
         let out = send(&mut service, "https://other.example.com/v1/x", Some("t")).await;
-        assert_eq!(out, None);
+        assert_eq!(out, Vec::<HeaderValue>::new());
         let no_context = send(&mut service, "https://api.example.com/v1/x", None).await;
-        assert_eq!(no_context, None);
+        assert_eq!(no_context, Vec::<HeaderValue>::new());
         assert_eq!(provider.0.load(Ordering::SeqCst), 0);
 
         let value = send(&mut service, "https://api.example.com/v1/x", Some("t")).await;
-        assert_eq!(value.unwrap().as_bytes(), br#"{"v":1,"s":1}"#);
+        assert_eq!(value, [r#"{"v":1,"s":1}"#]);
+        assert_eq!(provider.0.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn layer_removes_a_header_it_does_not_attach() {
+        let provider = Arc::new(Counting::default());
+        let scope = AttestationScope::new().allow("https", "api.example.com", "/v1/");
+        let mut service = AttestationLayer::new(provider.clone(), scope).layer(Echo);
+
+        // A request without a context, e.g. a redirected hop that lost its
+        // extensions, even one in scope.
+        for values in [&[STALE][..], &[STALE, STALE]] {
+            let no_context =
+                send_carrying(&mut service, "https://api.example.com/v1/x", None, values).await;
+            assert_eq!(no_context, Vec::<HeaderValue>::new(), "{values:?}");
+        }
+        let uri = "https://other.example.com/v1/x";
+        let out = send_carrying(&mut service, uri, Some("t"), &[STALE, STALE]).await;
+        assert_eq!(out, Vec::<HeaderValue>::new());
+        assert_eq!(provider.0.load(Ordering::SeqCst), 0);
+
+        let uri = "https://api.example.com/v1/x";
+        let value = send_carrying(&mut service, uri, Some("t"), &[STALE, STALE]).await;
+        assert_eq!(value, [r#"{"v":1,"s":1}"#]);
         assert_eq!(provider.0.load(Ordering::SeqCst), 1);
     }
 }

@@ -57,8 +57,12 @@ impl AttestationScope {
 
     /// Attaches the header to `request` when its URI is in scope and the
     /// provider has a value for `context`, replacing any value already
-    /// there. Out of scope, the provider (and so the app) is not asked.
-    /// Returns whether a header was attached.
+    /// there. Otherwise (out of scope, or the provider returned `None`) it
+    /// removes every `x-oai-attestation` value already on the request: a
+    /// redirect-following client copies the previous hop's headers, so a
+    /// redirect to another host would otherwise carry the token there. Out
+    /// of scope, the provider (and so the app) is not asked. Returns whether
+    /// a header was attached.
     pub async fn attach<P, B>(
         &self,
         provider: &P,
@@ -68,16 +72,24 @@ impl AttestationScope {
     where
         P: AttestationProvider + ?Sized,
     {
-        if !self.contains(request.uri()) {
-            return false;
-        }
-        let Some(value) = provider.header_for_request(context).await else {
-            return false;
+        let value = if self.contains(request.uri()) {
+            provider.header_for_request(context).await
+        } else {
+            None
         };
-        request
-            .headers_mut()
-            .insert(HeaderName::from_static(HEADER_NAME), value);
-        true
+        let headers = request.headers_mut();
+        match value {
+            // `insert` replaces every value already there.
+            Some(value) => {
+                headers.insert(HeaderName::from_static(HEADER_NAME), value);
+                true
+            }
+            // `remove` drops every value of the name, not just the first.
+            None => {
+                headers.remove(HEADER_NAME);
+                false
+            }
+        }
     }
 }
 
@@ -90,10 +102,93 @@ fn path_matches(prefix: &str, path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use http::HeaderValue;
+
     use super::*;
+    use crate::attestation::HeaderFuture;
 
     fn uri(text: &str) -> Uri {
         text.parse().unwrap()
+    }
+
+    /// Answers every call with `value` and counts the calls.
+    struct Fixed {
+        value: Option<&'static str>,
+        asked: AtomicUsize,
+    }
+
+    impl Fixed {
+        fn new(value: Option<&'static str>) -> Self {
+            Self {
+                value,
+                asked: AtomicUsize::new(0),
+            }
+        }
+    }
+
+    impl AttestationProvider for Fixed {
+        fn header_for_request<'a>(&'a self, _: &'a AttestationContext) -> HeaderFuture<'a> {
+            self.asked.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async { self.value.map(HeaderValue::from_static) })
+        }
+    }
+
+    /// A request to `uri` that already carries `values`, in order.
+    fn carrying(uri: &str, values: &[&'static str]) -> Request<()> {
+        let mut request = Request::get(uri).body(()).unwrap();
+        for value in values {
+            request
+                .headers_mut()
+                .append(HEADER_NAME, HeaderValue::from_static(value));
+        }
+        request
+    }
+
+    fn header_values(request: &Request<()>) -> Vec<&[u8]> {
+        let values = request.headers().get_all(HEADER_NAME);
+        values.iter().map(HeaderValue::as_bytes).collect()
+    }
+
+    const STALE: &str = r#"{"v":1,"s":0,"t":"v1.stale"}"#;
+    const OTHER: &str = r#"{"v":1,"s":1}"#;
+    const FRESH: &str = r#"{"v":1,"s":0,"t":"v1.fresh"}"#;
+
+    fn scope() -> AttestationScope {
+        AttestationScope::new().allow("https", "api.example.com", "/v1/")
+    }
+
+    #[tokio::test]
+    async fn out_of_scope_attach_removes_every_value_and_never_asks() {
+        let provider = Fixed::new(Some(FRESH));
+        let context = AttestationContext::new("t");
+        for values in [&[STALE][..], &[STALE, OTHER]] {
+            let mut request = carrying("https://evil.example.net/v1/x", values);
+            assert!(!scope().attach(&provider, &context, &mut request).await);
+            assert_eq!(header_values(&request), Vec::<&[u8]>::new(), "{values:?}");
+        }
+        assert_eq!(provider.asked.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn in_scope_attach_without_a_value_removes_every_value() {
+        let provider = Fixed::new(None);
+        let mut request = carrying("https://api.example.com/v1/x", &[STALE, OTHER]);
+        let context = AttestationContext::new("t");
+        assert!(!scope().attach(&provider, &context, &mut request).await);
+        assert_eq!(header_values(&request), Vec::<&[u8]>::new());
+        assert_eq!(provider.asked.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn in_scope_attach_replaces_every_value_with_one() {
+        let provider = Fixed::new(Some(FRESH));
+        let mut request = carrying("https://api.example.com/v1/x", &[STALE, OTHER]);
+        let context = AttestationContext::new("t");
+        assert!(scope().attach(&provider, &context, &mut request).await);
+        assert_eq!(header_values(&request), [FRESH.as_bytes()]);
+        assert_eq!(provider.asked.load(Ordering::SeqCst), 1);
     }
 
     #[test]
