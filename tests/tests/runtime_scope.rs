@@ -1,13 +1,24 @@
 //! "Only outbound requests that match an allow-list (scheme, host, path
-//! prefix) get the header; for all others the app is not asked at all."
+//! prefix) get the header; for all others the app is not asked at all, and
+//! a header already on an out-of-scope request is removed (a redirect to
+//! another host must not carry the token)."
 
 mod runtime_support;
 
+use std::convert::Infallible;
+use std::future::Ready;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
 use attestwire_protocol::HEADER_NAME;
-use attestwire_runtime::{AttestationContext, AttestationScope};
+use attestwire_runtime::{AttestationContext, AttestationLayer, AttestationScope, Server};
+use http::header::LOCATION;
+use http::{Request, Response, StatusCode};
 use runtime_support::*;
+use tower_http::follow_redirect::FollowRedirectLayer;
+use tower_layer::Layer;
+use tower_service::Service;
 
 fn scope() -> AttestationScope {
     AttestationScope::new().allow("https", "api.example.com", "/v1/")
@@ -65,4 +76,179 @@ async fn in_scope_request_without_an_opted_in_connection_gets_no_header() {
     let mut out = outbound("https://api.example.com/v1/responses");
     assert!(!scope().attach(&server, &context, &mut out).await);
     assert!(out.headers().get(HEADER_NAME).is_none());
+}
+
+/// One request as the fake upstream received it.
+#[derive(Debug, PartialEq)]
+struct Hop {
+    uri: String,
+    /// Every `x-oai-attestation` value, in order.
+    attestation: Vec<String>,
+}
+
+/// An in-memory HTTP client: records every request, answers the first one
+/// with `status` and `Location: location` and every later one with 200.
+/// Clones share the record, as FollowRedirect and our layer clone it.
+#[derive(Clone)]
+struct Upstream {
+    hops: Arc<Mutex<Vec<Hop>>>,
+    status: StatusCode,
+    location: &'static str,
+}
+
+// `String` as the request body: FollowRedirect needs `Body + Default`, and
+// rebuilds a body whose size hint is exactly 0 with `Default`.
+impl Service<Request<String>> for Upstream {
+    type Response = Response<()>;
+    type Error = Infallible;
+    type Future = Ready<Result<Response<()>, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<String>) -> Self::Future {
+        let mut hops = self.hops.lock().unwrap();
+        hops.push(Hop {
+            uri: request.uri().to_string(),
+            attestation: request
+                .headers()
+                .get_all(HEADER_NAME)
+                .iter()
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+                .collect(),
+        });
+        let response = if hops.len() == 1 {
+            Response::builder()
+                .status(self.status)
+                .header(LOCATION, self.location)
+                .body(())
+                .unwrap()
+        } else {
+            Response::new(())
+        };
+        std::future::ready(Ok(response))
+    }
+}
+
+/// The s=0 header for the fake app's token, as text.
+fn scoped() -> String {
+    String::from_utf8(s0("v1.scoped")).unwrap()
+}
+
+/// A header a caller left on the request, e.g. copied from an earlier
+/// request's headers: FollowRedirect copies it to every hop.
+const STALE: &[u8] = br#"{"v":1,"s":0,"t":"v1.stale"}"#;
+
+/// POSTs to `uri` for thread-1, carrying [`STALE`], through
+/// FollowRedirect over our layer over an upstream that answers the first
+/// hop with `status` to `location`; returns the hops the upstream saw.
+async fn follow(
+    server: &Server,
+    uri: &str,
+    status: StatusCode,
+    location: &'static str,
+) -> Vec<Hop> {
+    let hops = Arc::new(Mutex::new(Vec::new()));
+    let upstream = Upstream {
+        hops: Arc::clone(&hops),
+        status,
+        location,
+    };
+    let attestation = AttestationLayer::new(Arc::new(server.clone()), scope());
+    let mut client = FollowRedirectLayer::new().layer(attestation.layer(upstream));
+
+    let mut request = Request::post(uri)
+        .header(HEADER_NAME, STALE)
+        .body(String::new())
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(AttestationContext::new("thread-1"));
+    std::future::poll_fn(|cx| client.poll_ready(cx))
+        .await
+        .unwrap();
+    let response = client.call(request).await.unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "the redirect was followed"
+    );
+    std::mem::take(&mut *hops.lock().unwrap())
+}
+
+// FollowRedirect (tower-http 0.6) snapshots the request's headers before
+// our layer runs and copies them to every later hop; it rebuilds each later
+// request with `Request::new`, so the `AttestationContext` extension does
+// not follow. The token our layer attached to the first hop therefore never
+// reaches the copy, but a header the request arrived with does: only our
+// layer stripping it keeps it off the next host.
+#[tokio::test(start_paused = true)]
+async fn redirect_to_another_host_carries_no_header() {
+    let server = server();
+    let app = connect_client(&server, opted_in(&["thread-1"])).await;
+    let (asked, _app) = answer_all(app, |_| "v1.scoped".to_owned());
+
+    // 302 turns the POST into a GET; 307 keeps the method and the body.
+    for status in [StatusCode::FOUND, StatusCode::TEMPORARY_REDIRECT] {
+        asked.store(0, Ordering::SeqCst);
+        let hops = follow(
+            &server,
+            "https://api.example.com/v1/responses",
+            status,
+            "https://evil.example.net/v1/responses",
+        )
+        .await;
+        assert_eq!(
+            hops,
+            [
+                Hop {
+                    uri: "https://api.example.com/v1/responses".to_owned(),
+                    attestation: vec![scoped()],
+                },
+                Hop {
+                    uri: "https://evil.example.net/v1/responses".to_owned(),
+                    attestation: vec![],
+                },
+            ],
+            "{status}"
+        );
+        // Out of scope the app is never asked: once, for the first hop.
+        assert_eq!(asked.load(Ordering::SeqCst), 1, "{status}");
+    }
+    assert_eq!(server.pending_count(), 0);
+}
+
+// In scope, the redirected hop would deserve a fresh header, but it arrives
+// without the `AttestationContext` (FollowRedirect does not carry
+// extensions), so our layer cannot know the thread: it strips the copied
+// header and sends none, and the app is asked only for the first hop.
+#[tokio::test(start_paused = true)]
+async fn redirect_within_scope_loses_the_context_and_gets_no_header() {
+    let server = server();
+    let app = connect_client(&server, opted_in(&["thread-1"])).await;
+    let (asked, _app) = answer_all(app, |_| "v1.scoped".to_owned());
+
+    let hops = follow(
+        &server,
+        "https://api.example.com/v1/responses",
+        StatusCode::TEMPORARY_REDIRECT,
+        "/v1/other",
+    )
+    .await;
+    assert_eq!(
+        hops,
+        [
+            Hop {
+                uri: "https://api.example.com/v1/responses".to_owned(),
+                attestation: vec![scoped()],
+            },
+            Hop {
+                uri: "https://api.example.com/v1/other".to_owned(),
+                attestation: vec![],
+            },
+        ]
+    );
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+    assert_eq!(server.pending_count(), 0);
 }
