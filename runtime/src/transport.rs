@@ -84,22 +84,31 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
 pub(crate) enum WriteError {
     /// Writing failed.
     Io(io::Error),
-    /// One write or flush made no progress for the stall limit: the peer
+    /// A write or flush made no progress for the stall limit: the peer
     /// stopped reading.
     Stalled,
 }
 
 /// Writes queued lines until every sender is gone, then shuts the stream
-/// down so the peer sees the end. A write or flush that takes longer than
-/// `stall` ends it: the peer has stopped reading, and what it holds
-/// (queued bytes, pending requests) is freed by closing the connection.
+/// down so the peer sees the end. A write or flush that makes no progress
+/// for `stall` ends it: the peer has stopped reading, and what it holds
+/// (queued bytes, pending requests) is freed by closing the connection. A
+/// peer that reads slowly but steadily is never cut off, however long a line.
 pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
     mut inbox: Inbox,
     mut writer: W,
     stall: Duration,
 ) -> Result<(), WriteError> {
     while let Some(queued) = inbox.queue.recv().await {
-        bounded(stall, writer.write_all(&queued.line)).await?;
+        let mut line = queued.line.as_slice();
+        while !line.is_empty() {
+            // `write` returns as soon as any bytes went out: the stall
+            // clock restarts with every bit of progress.
+            match bounded(stall, writer.write(line)).await? {
+                0 => return Err(WriteError::Io(io::ErrorKind::WriteZero.into())),
+                written => line = &line[written..],
+            }
+        }
         // The line's bytes leave the budget once written.
         drop(queued);
         // Flush when the queue runs dry: a burst goes out together, and no
@@ -112,10 +121,10 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
     bounded(stall, writer.shutdown()).await
 }
 
-async fn bounded(
+async fn bounded<T>(
     stall: Duration,
-    io: impl std::future::Future<Output = io::Result<()>>,
-) -> Result<(), WriteError> {
+    io: impl std::future::Future<Output = io::Result<T>>,
+) -> Result<T, WriteError> {
     match tokio::time::timeout(stall, io).await {
         Ok(result) => result.map_err(WriteError::Io),
         Err(_) => Err(WriteError::Stalled),

@@ -109,8 +109,18 @@ pub(crate) fn connect_raw(server: &Server) -> FakeClient {
 
 /// Like [`connect_raw`], over pipes that hold `pipe_bytes` each.
 pub(crate) fn connect_raw_over(server: &Server, pipe_bytes: usize) -> FakeClient {
-    let (client_writer, server_reader) = tokio::io::duplex(pipe_bytes);
-    let (server_writer, client_reader) = tokio::io::duplex(pipe_bytes);
+    connect_raw_over_pipes(server, pipe_bytes, pipe_bytes)
+}
+
+/// Like [`connect_raw`], over a pipe to the server holding `to_server`
+/// bytes and one to the client holding `to_client`.
+pub(crate) fn connect_raw_over_pipes(
+    server: &Server,
+    to_server: usize,
+    to_client: usize,
+) -> FakeClient {
+    let (client_writer, server_reader) = tokio::io::duplex(to_server);
+    let (server_writer, client_reader) = tokio::io::duplex(to_client);
     let connection = server.connect(server_reader, server_writer);
     let id = connection.id();
     FakeClient {
@@ -134,7 +144,12 @@ pub(crate) async fn connect_client_over(
     opts: Opts,
     pipe_bytes: usize,
 ) -> FakeClient {
-    let mut client = connect_raw_over(server, pipe_bytes);
+    handshake(server, connect_raw_over(server, pipe_bytes), opts).await
+}
+
+/// Completes the handshake of a fresh connection and subscribes it to
+/// `opts.threads`.
+pub(crate) async fn handshake(server: &Server, mut client: FakeClient, opts: Opts) -> FakeClient {
     let capabilities = if opts.opt_in {
         json!({ "requestAttestation": true })
     } else {
