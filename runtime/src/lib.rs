@@ -1,6 +1,56 @@
-//! The attestwire runtime: serves desktop-app connections over JSONL, sends
-//! them typed server-to-client requests, and turns `attestation/generate`
-//! into the `x-oai-attestation` header of outbound HTTP requests.
+//! The attestwire runtime: typed server-to-client requests under a deadline,
+//! and `attestation/generate` turned into the `x-oai-attestation` header of
+//! outbound HTTP requests.
+//!
+//! It has a [`Core`] and two kinds of host. The core holds the pending
+//! requests, deadlines, thread subscriptions and the attestation flow; it
+//! does no I/O and never awaits its host. A host owns the connections and
+//! their bytes:
+//! - a server with its own transport and protocol (the Codex app-server,
+//!   `examples/codex-host`) drives the core directly;
+//! - the built-in [`Server`] serves connections over JSONL itself, answers
+//!   `initialize`, and serves the host's own methods through handlers.
+//!
+//! # A server with its own transport
+//!
+//! The host tells the core when a connection opens (with its writer queue as
+//! the sink), finishes `initialize`, subscribes to a thread, receives a
+//! response, and closes (dropping the [`CoreConnection`]):
+//!
+//! ```
+//! use attestwire_protocol::ClientCapabilities;
+//! use attestwire_runtime::{AttestationContext, Core, CoreConfig, OutgoingMessage};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let core = Core::new(CoreConfig::default());
+//!
+//! // A connection opens; the host's writer queue is its sink.
+//! let (queue, mut writer) = tokio::sync::mpsc::channel::<OutgoingMessage>(64);
+//! let connection = core.open(queue);
+//! // Its `initialize` carried our capability, flattened into the host's own.
+//! let capabilities: ClientCapabilities = serde_json::from_str(r#"{"requestAttestation":true}"#)?;
+//! core.initialized(connection.id(), &capabilities);
+//! core.subscribe(connection.id(), "thread-1");
+//!
+//! // Before an upstream call for thread-1, the host asks for the header...
+//! let header = tokio::spawn(core.attestation_header(&AttestationContext::new("thread-1")));
+//!
+//! // ...its writer sends our request, and its reader hands every response
+//! // to the core first: `true` means it was ours.
+//! let request: serde_json::Value = serde_json::from_str(writer.recv().await.ok_or("closed")?.as_str())?;
+//! let answer = serde_json::json!({ "id": request["id"], "result": { "token": "v1.token" } });
+//! assert!(core.handle_message(connection.id(), answer.to_string().as_bytes()));
+//! assert_eq!(header.await??, r#"{"v":1,"s":0,"t":"v1.token"}"#);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The core's request ids are strings `"attestwire:<n>"`: they never equal
+//! a host's integer ids, and a host issuing strings of its own avoids that
+//! prefix or sets another one ([`CoreConfig::id_prefix`]).
+//!
+//! # The built-in JSONL server
 //!
 //! A server that accepts one connection (here an in-memory pipe standing for
 //! the app's stdio or socket) and attaches the header to an outbound request:

@@ -120,6 +120,7 @@ async fn a_slow_reader_is_not_a_stalled_one() {
         assert_eq!(app.recv().await["error"]["code"], -32601);
     }
     assert_eq!(server.connection_count(), 1);
+    assert_eq!(server.pending_count(), 0);
 }
 
 #[test]

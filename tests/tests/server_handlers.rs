@@ -143,6 +143,7 @@ async fn a_raw_handler_gets_the_params_as_sent_and_its_error_goes_out_as_named()
     );
     // Nobody registered it: still -32601 (the barrier asserts it).
     app.sync().await;
+    assert_eq!(server.pending_count(), 0);
 }
 
 #[tokio::test(start_paused = true)]
@@ -170,6 +171,7 @@ async fn a_panicking_handler_gives_internal_error_and_the_connection_lives_on() 
     app.respond_token(&id, "v1.alive").await;
     assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.alive")));
     assert_eq!(server.connection_count(), 1);
+    assert_eq!(server.pending_count(), 0);
 }
 
 #[tokio::test(start_paused = true)]
@@ -264,6 +266,7 @@ async fn notifications_reach_typed_and_raw_handlers() {
     app.sync().await;
     tokio::time::sleep(Duration::from_millis(1)).await;
     assert_eq!(*seen.lock().unwrap(), ["typed t", "raw None"]);
+    assert_eq!(server.pending_count(), 0);
 }
 
 #[tokio::test(start_paused = true)]
