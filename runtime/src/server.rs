@@ -157,7 +157,7 @@ impl ServerBuilder {
     ///
     /// `initialize` is always the built-in one: a handler for it is never
     /// called. A later handler for the same method replaces an earlier one.
-    pub fn request<M, F, Fut>(mut self, handler: F) -> Self
+    pub fn handle<M, F, Fut>(mut self, handler: F) -> Self
     where
         M: Method + 'static,
         F: Fn(RequestContext, M::Params) -> Fut + Send + Sync + 'static,
@@ -172,8 +172,8 @@ impl ServerBuilder {
 
     /// Serves client request `method` with raw JSON: `params` as sent
     /// (`None` when absent), the result as a `Value`. Otherwise as
-    /// [`request`](Self::request).
-    pub fn request_raw<F, Fut>(mut self, method: impl Into<String>, handler: F) -> Self
+    /// [`handle`](Self::handle).
+    pub fn handle_raw<F, Fut>(mut self, method: impl Into<String>, handler: F) -> Self
     where
         F: Fn(RequestContext, Option<Value>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Value, attestwire_protocol::JsonRpcErrorObject>>
@@ -187,7 +187,7 @@ impl ServerBuilder {
 
     /// Handles client notification `N` off the reader, under the same bound
     /// as requests. Bad params and panics are logged and dropped.
-    pub fn notification<N, F, Fut>(mut self, handler: F) -> Self
+    pub fn on_notification<N, F, Fut>(mut self, handler: F) -> Self
     where
         N: attestwire_protocol::Notification + 'static,
         F: Fn(RequestContext, N::Params) -> Fut + Send + Sync + 'static,
@@ -201,7 +201,7 @@ impl ServerBuilder {
     }
 
     /// Handles client notification `method` with raw JSON params.
-    pub fn notification_raw<F, Fut>(mut self, method: impl Into<String>, handler: F) -> Self
+    pub fn on_notification_raw<F, Fut>(mut self, method: impl Into<String>, handler: F) -> Self
     where
         F: Fn(RequestContext, Option<Value>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,

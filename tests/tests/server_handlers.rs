@@ -62,7 +62,7 @@ fn config() -> ServerConfig {
 /// A server whose `thread/start` subscribes the connection to the thread.
 fn thread_server() -> Server {
     Server::builder(config())
-        .request::<ThreadStart, _, _>(|context, params: ThreadStartParams| async move {
+        .handle::<ThreadStart, _, _>(|context, params: ThreadStartParams| async move {
             context
                 .server()
                 .subscribe(context.connection(), params.thread_id.clone());
@@ -113,10 +113,10 @@ async fn a_typed_handler_answers_and_can_subscribe_its_connection() {
 #[tokio::test(start_paused = true)]
 async fn a_raw_handler_gets_the_params_as_sent_and_its_error_goes_out_as_named() {
     let server = Server::builder(config())
-        .request_raw("custom/echo", |_, params| async move {
+        .handle_raw("custom/echo", |_, params| async move {
             Ok(json!({ "params": params }))
         })
-        .request_raw("custom/refuse", |_, _| async move {
+        .handle_raw("custom/refuse", |_, _| async move {
             let mut error = JsonRpcErrorObject::new(ErrorCode(-32010), "refused by the host");
             error.data = Some(json!({ "retry": false }));
             Err(error)
@@ -149,13 +149,13 @@ async fn a_raw_handler_gets_the_params_as_sent_and_its_error_goes_out_as_named()
 #[tokio::test(start_paused = true)]
 async fn a_panicking_handler_gives_internal_error_and_the_connection_lives_on() {
     let server = Server::builder(config())
-        .request_raw("custom/panic", |_, _| async move {
+        .handle_raw("custom/panic", |_, _| async move {
             if true {
                 panic!("handler bug");
             }
             Ok(Value::Null)
         })
-        .request_raw("custom/panic-at-once", |_, _| -> std::future::Ready<_> {
+        .handle_raw("custom/panic-at-once", |_, _| -> std::future::Ready<_> {
             panic!("handler bug before any future")
         })
         .build();
@@ -177,7 +177,7 @@ async fn a_panicking_handler_gives_internal_error_and_the_connection_lives_on() 
 #[tokio::test(start_paused = true)]
 async fn a_slow_handler_does_not_delay_an_attestation_answer() {
     let server = Server::builder(config())
-        .request_raw("custom/slow", |_, _| async move {
+        .handle_raw("custom/slow", |_, _| async move {
             tokio::time::sleep(Duration::from_secs(10)).await;
             Ok(json!("slow done"))
         })
@@ -210,7 +210,7 @@ async fn handlers_in_flight_stay_within_the_bound() {
     let mut config = config();
     config.handlers_in_flight = BOUND;
     let server = Server::builder(config)
-        .request_raw("custom/work", move |_, _| {
+        .handle_raw("custom/work", move |_, _| {
             let (running, most) = (Arc::clone(&running2), Arc::clone(&most2));
             async move {
                 let now = running.fetch_add(1, Ordering::SeqCst) + 1;
@@ -244,7 +244,7 @@ async fn notifications_reach_typed_and_raw_handlers() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let (typed, raw) = (Arc::clone(&seen), Arc::clone(&seen));
     let server = Server::builder(config())
-        .notification::<TurnInterrupt, _, _>(move |_, params: ThreadStartParams| {
+        .on_notification::<TurnInterrupt, _, _>(move |_, params: ThreadStartParams| {
             let seen = Arc::clone(&typed);
             async move {
                 seen.lock()
@@ -252,7 +252,7 @@ async fn notifications_reach_typed_and_raw_handlers() {
                     .push(format!("typed {}", params.thread_id))
             }
         })
-        .notification_raw("custom/ping", move |_, params| {
+        .on_notification_raw("custom/ping", move |_, params| {
             let seen = Arc::clone(&raw);
             async move { seen.lock().unwrap().push(format!("raw {params:?}")) }
         })
