@@ -118,6 +118,23 @@ fn attest(core: &Core) -> JoinHandle<Result<Vec<u8>, NoHeader>> {
     tokio::spawn(async move { header.await.map(|value| value.as_bytes().to_vec()) })
 }
 
+/// An opted-in connection on a fresh core, with an attestation pending on
+/// it: the core, the host's connection, the flow, and the request the client
+/// received.
+async fn asked() -> (
+    Core,
+    HostConnection,
+    JoinHandle<Result<Vec<u8>, NoHeader>>,
+    Value,
+) {
+    let core = core();
+    let mut host = HostConnection::open(&core, 8, true);
+    let header = attest(&core);
+    settle().await;
+    let request = host.next_core_request();
+    (core, host, header, request)
+}
+
 /// Lets the spawned flow run up to its send.
 async fn settle() {
     tokio::task::yield_now().await;
@@ -282,11 +299,7 @@ async fn an_answer_on_another_connection_is_ignored() {
 
 #[tokio::test(start_paused = true)]
 async fn late_and_duplicate_answers_are_dropped() {
-    let core = core();
-    let mut host = HostConnection::open(&core, 8, true);
-    let header = attest(&core);
-    settle().await;
-    let request = host.next_core_request();
+    let (core, mut host, header, request) = asked().await;
     let first = answer(&request["id"], json!({ "token": "v1.first" }));
     assert_eq!(host.receive(&core, &first), Taker::Core);
     let duplicate = answer(&request["id"], json!({ "token": "v1.second" }));
@@ -304,11 +317,7 @@ async fn late_and_duplicate_answers_are_dropped() {
 
 #[tokio::test(start_paused = true)]
 async fn a_dropped_caller_leaves_nothing_pending() {
-    let core = core();
-    let mut host = HostConnection::open(&core, 8, true);
-    let header = attest(&core);
-    settle().await;
-    let request = host.next_core_request();
+    let (core, mut host, header, request) = asked().await;
     assert_eq!(core.pending_count(), 1);
     header.abort();
     assert!(header.await.unwrap_err().is_cancelled());
