@@ -9,6 +9,7 @@ mod tsfmt;
 mod typescript;
 
 pub use files::{Drift, check, write};
+pub use schema::{BUNDLE_PATH, SCHEMA_ID_BASE, bundle_id, schema_id};
 
 use std::collections::BTreeMap;
 

@@ -12,6 +12,37 @@ use crate::{GenerateError, insert};
 
 const COMMENT: &str = "generated — do not edit; run `just write-schema`";
 
+// Every schema's `$id` starts here, and only here. An `$id` names a schema;
+// it is not a promise that the URL serves it (nothing is published yet), so
+// the base is a name the project can own later, and moving it is one line.
+//
+// `schema/<Type>.json` is `<base><Type>.json`, without a version: it names
+// the type as this checkout defines it, and a `$ref` a consumer writes to it
+// keeps working from release to release. The bundle is
+// `<base><version>/attestwire.schema.json`, with the workspace version
+// (protocol and codegen share it): a release's frozen bundle
+// (`schema/releases/`) and the current one then never claim the same `$id`,
+// so a validator can load both side by side, and `<bundle>#/$defs/<Type>`
+// pins a type to a release.
+/// The base URL of every schema's `$id`.
+pub const SCHEMA_ID_BASE: &str = "https://schemas.attestwire.dev/protocol/";
+
+/// The bundle's file, relative to the repository root.
+pub const BUNDLE_PATH: &str = "schema/attestwire.schema.json";
+
+/// The `$id` of `schema/<type_name>.json`.
+pub fn schema_id(type_name: &str) -> String {
+    format!("{SCHEMA_ID_BASE}{type_name}.json")
+}
+
+/// The `$id` of the bundle, `schema/attestwire.schema.json`.
+pub fn bundle_id() -> String {
+    format!(
+        "{SCHEMA_ID_BASE}{}/attestwire.schema.json",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 fn settings() -> SchemaSettings {
     SchemaSettings::draft2020_12()
         .with_transform(AbsentNotNull)
@@ -126,28 +157,66 @@ pub(crate) fn generate(out: &mut BTreeMap<String, String>) -> Result<(), Generat
     };
     visit_exported_types(&mut collect);
 
+    let description = bundle_description(&collect.single);
     for (name, schema) in collect.single {
         let path = format!("schema/{name}.json");
-        let text = render(&path, with_comment(schema))?;
+        let text = render(&path, with_id_and_comment(schema, schema_id(&name)))?;
         insert(out, path, text)?;
     }
 
     let defs = collect.bundle.take_definitions(true);
     let bundle = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": bundle_id(),
         "$comment": COMMENT,
         "title": "attestwire",
-        "description": "Every attestwire wire type under `$defs`: JSON-RPC framing, the handshake, `attestation/generate` and the `x-oai-attestation` envelope (`AttestationHeader`).",
+        "description": description,
         "$defs": Value::Object(defs),
     });
-    let path = "schema/attestwire.schema.json".to_owned();
+    let path = BUNDLE_PATH.to_owned();
     let text = render(&path, bundle)?;
     insert(out, path, text)
 }
 
-fn with_comment(schema: Value) -> Value {
+/// What the bundle holds and which file validates what: one line per
+/// exported type, in export order, with the first sentence of its own
+/// description, so that the list cannot fall behind the export list.
+fn bundle_description(types: &[(String, Value)]) -> String {
+    let mut out = format!(
+        "Every attestwire wire type under `$defs`: JSON-RPC framing, the handshake, \
+         `attestation/generate` and the `x-oai-attestation` envelope. Each type is \
+         also a file of its own, `schema/<Type>.json` with `$id` `{}`, that \
+         validates the same messages as `$defs/<Type>` and needs no other file. \
+         Which file validates what:\n",
+        schema_id("<Type>")
+    );
+    for (name, schema) in types {
+        let what = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .map(first_sentence)
+            .unwrap_or_default();
+        out.push_str(&format!("\n- `schema/{name}.json`: {what}"));
+    }
+    out
+}
+
+/// The text up to and including the first `.` that ends a sentence, on one
+/// line.
+fn first_sentence(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let end = flat
+        .match_indices(". ")
+        .map(|(i, _)| i + 1)
+        .find(|&i| !flat[..i].ends_with("e.g."))
+        .unwrap_or(flat.len());
+    flat[..end].to_owned()
+}
+
+fn with_id_and_comment(schema: Value, id: String) -> Value {
     match schema {
         Value::Object(mut map) => {
+            map.insert("$id".to_owned(), Value::String(id));
             map.insert("$comment".to_owned(), Value::String(COMMENT.to_owned()));
             Value::Object(map)
         }

@@ -216,13 +216,22 @@ fn jsdoc(indent: &str, text: &str) -> String {
 }
 
 /// `t` is required when `s` is 0 and forbidden otherwise, as in `Deserialize`.
+// Each branch names `t` in its own `properties` because strict validators
+// (ajv's strictRequired) look for a `required` name only in the subschema
+// that holds it, not in the parent's `properties`. `t: true` adds no rule
+// (the parent's `properties.t` still checks the token); `t: false` in `else`
+// forbids `t`, which for an object (the parent says `type: object`) is what
+// `not: { required: ["t"] }` said.
 fn token_iff_ok(schema: &mut Schema) {
     schema.insert(
         "if".to_owned(),
         json!({ "properties": { "s": { "const": 0 } } }),
     );
-    schema.insert("then".to_owned(), json!({ "required": ["t"] }));
-    schema.insert("else".to_owned(), json!({ "not": { "required": ["t"] } }));
+    schema.insert(
+        "then".to_owned(),
+        json!({ "properties": { "t": true }, "required": ["t"] }),
+    );
+    schema.insert("else".to_owned(), json!({ "properties": { "t": false } }));
 }
 
 impl AttestationHeader {

@@ -207,19 +207,22 @@ pub enum JsonRpcMessage {
 /// Makes the schema classify by keys exactly as `Deserialize` does: without
 /// these guards a request with a bad id would still match the notification
 /// branch, and the schema would accept what serde rejects.
+// A guard forbids a key with `properties: { key: false }` rather than
+// `not: { required: [key] }`: the same rule for an object, and one that
+// strict validators (ajv's strictRequired and strictTypes) accept. The
+// message's `type: object` is what every branch's `$ref` says already;
+// stated at the top, it tells strictTypes that `properties` here applies.
 fn guard_message_variants(schema: &mut schemars::Schema) {
-    let guards = [
-        None,
-        Some(serde_json::json!({ "required": ["id"] })),
-        Some(serde_json::json!({ "required": ["method"] })),
-        Some(
-            serde_json::json!({ "anyOf": [{ "required": ["method"] }, { "required": ["result"] }] }),
-        ),
-    ];
+    let guards: [&[&str]; 4] = [&[], &["id"], &["method"], &["method", "result"]];
+    schema.insert("type".to_owned(), Value::from("object"));
     if let Some(Value::Array(branches)) = schema.get_mut("anyOf") {
-        for (branch, guard) in branches.iter_mut().zip(guards) {
-            if let (Value::Object(branch), Some(guard)) = (branch, guard) {
-                branch.insert("not".to_owned(), guard);
+        for (branch, forbidden) in branches.iter_mut().zip(guards) {
+            if let (Value::Object(branch), false) = (branch, forbidden.is_empty()) {
+                let props = forbidden
+                    .iter()
+                    .map(|key| ((*key).to_owned(), Value::Bool(false)))
+                    .collect();
+                branch.insert("properties".to_owned(), Value::Object(props));
             }
         }
     }

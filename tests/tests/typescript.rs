@@ -217,22 +217,46 @@ fn a_wrong_line_fails_the_type_check() {
     }
 }
 
+/// Every file in `schema/`, and the number of `$defs` in the bundle.
+fn schema_counts() -> (usize, usize) {
+    let dir = vectors::repo_root().join("schema");
+    let files = fs::read_dir(&dir).unwrap().count();
+    let bundle = vectors::repo_root().join(attestwire_codegen::BUNDLE_PATH);
+    let bundle: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(bundle).unwrap()).unwrap();
+    (files, bundle["$defs"].as_object().unwrap().len())
+}
+
+/// "Every schema file has an absolute `$id`; ajv in strict mode compiles
+/// them all": conformance.mjs registers each file by its `$id`, compiles
+/// each and every bundle `$defs` entry with every strict option on, resolves
+/// a consumer's `$ref`s by `$id`, and then checks every vector.
 #[test]
-fn ajv_agrees_with_every_vector() {
+fn ajv_strict_compiles_every_schema_by_id_and_agrees_with_every_vector() {
     let _lock = node::prepare();
     let v = vectors::load().unwrap();
+    let (files, defs) = schema_counts();
     // Two views (schema/<Type>.json and the bundle's $defs) per instance;
     // accepted vectors have two instances (json and canonical).
     let expected = 2 * (v.positive.len() + 2 * v.accepted.len() + v.negative.len());
     let script = node::ts_dir().join("conformance.mjs");
-    let out = node::run("node", &[script.to_str().unwrap()], &vectors::repo_root());
+    // Not `node::run`: a failing run's summary lines say more than its status.
+    let out = node::output("node", &[script.to_str().unwrap()], &vectors::repo_root());
     let stdout = text(&out.stdout);
-    let last = stdout.lines().last().unwrap_or_default();
+    let summary: Vec<&str> = stdout.lines().filter(|l| l.starts_with("ajv ")).collect();
     assert_eq!(
-        last,
-        format!("ajv conformance: {expected} passed, 0 failed"),
-        "{stdout}"
+        summary,
+        [
+            format!(
+                "ajv strict: {files} files compiled by $id, {defs} bundle $defs compiled, 0 failed"
+            ),
+            "ajv $ref by $id: 3 passed, 0 failed".to_owned(),
+            format!("ajv conformance: {expected} passed, 0 failed"),
+        ],
+        "{stdout}{}",
+        text(&out.stderr)
     );
+    assert!(out.status.success(), "{stdout}");
 }
 
 #[test]
