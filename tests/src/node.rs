@@ -295,29 +295,48 @@ fn hash_files(paths: &[PathBuf]) -> String {
     format!("{hash:016x}\n")
 }
 
-// ---- the TypeScript desktop-app client of tests/ts/client/ ----
+// ---- the TypeScript desktop-app clients of tests/ts/client/ and tests/ts/codex-client/ ----
 
-/// The client's tsconfig, relative to the repository root (where `tsc` runs).
-const TSCONFIG: &str = "tests/ts/client/tsconfig.json";
-
-/// Node ready ([`prepare`]), the client compiled, and the lock that
+/// Node ready ([`prepare`]), a client compiled, and the lock that
 /// keeps another test process from rebuilding `generated/dist` or the client
 /// while this test's Node processes import them: hold it until every client
 /// of the test has exited.
 pub struct CompiledClient {
     /// Held until every client of the test has exited.
     pub lock: NodeLock,
-    /// `tests/ts/build/client/main.js`, run as `node main.js MODE …`.
+    /// The client's entry point, run as `node main.js MODE …`.
     pub main_js: PathBuf,
 }
 
-/// Prepares Node and compiles the client (once per process, with tsc 5.9,
-/// checked with tsc 7 too).
+/// Prepares Node and compiles the attestwire client of `tests/ts/client/`
+/// (once per process, with tsc 5.9, checked with tsc 7 too); its entry
+/// point is `tests/ts/build/client/main.js`.
 pub fn compiled_client() -> CompiledClient {
     static BUILT: AtomicBool = AtomicBool::new(false);
+    compiled("tests/ts/client/tsconfig.json", "client", "main.js", &BUILT)
+}
+
+/// Prepares Node and compiles the Codex-shaped client of
+/// `tests/ts/codex-client/` that drives `examples/codex-host`, as
+/// [`compiled_client`] does. It shares `tests/ts/client/jsonl.ts`, so its
+/// entry point is `tests/ts/build/codex-client/codex-client/main.js`.
+pub fn compiled_codex_client() -> CompiledClient {
+    static BUILT: AtomicBool = AtomicBool::new(false);
+    compiled(
+        "tests/ts/codex-client/tsconfig.json",
+        "codex-client",
+        "codex-client/main.js",
+        &BUILT,
+    )
+}
+
+/// Compiles `tsconfig` (relative to the repository root, where `tsc` runs)
+/// into `tests/ts/build/<out>/` unless `built` says this process did;
+/// `main_js` is the entry point relative to that folder.
+fn compiled(tsconfig: &str, out: &str, main_js: &str, built: &AtomicBool) -> CompiledClient {
     let lock = prepare();
-    let out = build_dir().join("client");
-    if !BUILT.load(Ordering::SeqCst) {
+    let out = build_dir().join(out);
+    if !built.load(Ordering::SeqCst) {
         // tsc never deletes outputs: start from nothing, so that a file
         // removed from the client cannot linger in the build.
         match fs::remove_dir_all(&out) {
@@ -325,14 +344,14 @@ pub fn compiled_client() -> CompiledClient {
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             Err(e) => panic!("cannot remove {}: {e}", out.display()),
         }
-        tsc(Tsc::V5_9, &["-p", TSCONFIG]);
+        tsc(Tsc::V5_9, &["-p", tsconfig]);
         // The app must build with the native compiler too, as the package
         // promises; only 5.9 emits, so there is one set of outputs.
-        tsc(Tsc::V7, &["-p", TSCONFIG, "--noEmit"]);
-        BUILT.store(true, Ordering::SeqCst);
+        tsc(Tsc::V7, &["-p", tsconfig, "--noEmit"]);
+        built.store(true, Ordering::SeqCst);
     }
     CompiledClient {
         lock,
-        main_js: out.join("main.js"),
+        main_js: out.join(main_js),
     }
 }
