@@ -79,6 +79,17 @@ impl Core {
         &self,
         context: &AttestationContext,
     ) -> impl Future<Output = Result<HeaderValue, NoHeader>> + Send + 'static {
+        let envelope = self.attestation_envelope(context);
+        async move { envelope.await.map(|header| header_value(&header)) }
+    }
+
+    /// [`attestation_header`](Self::attestation_header) as the envelope
+    /// itself, for a host that wants its text
+    /// ([`AttestationHeader::to_header_value`]) or its status.
+    pub fn attestation_envelope(
+        &self,
+        context: &AttestationContext,
+    ) -> impl Future<Output = Result<AttestationHeader, NoHeader>> + Send + 'static {
         let target = self
             .inner()
             .registry()
@@ -97,7 +108,7 @@ impl Core {
             let (connection, reply) = request.inspect_err(|reason| {
                 tracing::debug!(%thread, %reason, "no header");
             })?;
-            Ok(header_value(&envelope(connection, reply.await)))
+            Ok(envelope(connection, reply.await))
         }
     }
 }

@@ -13,7 +13,7 @@ use attestwire_protocol::{
     ClientCapabilities, JsonRpcErrorObject, JsonRpcVersion, MAX_SAFE_INTEGER, Method, RequestId,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use tokio::time::Instant;
 
 use crate::error::{MalformedResponse, RequestError};
@@ -39,6 +39,20 @@ pub struct CoreConfig {
     /// if it already does, it sets another prefix here. Default
     /// `"attestwire:"`.
     pub id_prefix: Cow<'static, str>,
+}
+
+impl CoreConfig {
+    /// The defaults with another attestation deadline.
+    pub fn with_attestation_deadline(mut self, deadline: Duration) -> Self {
+        self.attestation_deadline = deadline;
+        self
+    }
+
+    /// The defaults with another prefix for the core's request ids.
+    pub fn with_id_prefix(mut self, prefix: impl Into<Cow<'static, str>>) -> Self {
+        self.id_prefix = prefix.into();
+        self
+    }
 }
 
 impl Default for CoreConfig {
@@ -110,6 +124,31 @@ impl CoreConnection {
     /// The core this connection belongs to.
     pub fn core(&self) -> &Core {
         &self.core
+    }
+
+    /// [`Core::initialized`] for this connection.
+    pub fn initialized(&self, capabilities: &ClientCapabilities) -> bool {
+        self.core.initialized(self.id, capabilities)
+    }
+
+    /// [`Core::subscribe`] for this connection.
+    pub fn subscribe(&self, thread_id: impl Into<String>) -> bool {
+        self.core.subscribe(self.id, thread_id)
+    }
+
+    /// [`Core::unsubscribe`] for this connection.
+    pub fn unsubscribe(&self, thread_id: &str) -> bool {
+        self.core.unsubscribe(self.id, thread_id)
+    }
+
+    /// [`Core::handle_message`] for a message received on this connection.
+    pub fn handle_message(&self, json: &[u8]) -> bool {
+        self.core.handle_message(self.id, json)
+    }
+
+    /// [`Core::handle_object`] for a message received on this connection.
+    pub fn handle_object(&self, message: &Map<String, Value>) -> bool {
+        self.core.handle_object(self.id, message)
     }
 
     /// Closes the connection now; the same as dropping it.
@@ -267,6 +306,13 @@ impl Core {
     /// [`RequestError::Malformed`] (status 4).
     pub fn handle_message(&self, connection: ConnectionId, json: &[u8]) -> bool {
         crate::routing::handle_message(self, connection, json)
+    }
+
+    /// [`handle_message`](Self::handle_message) for a host that has already
+    /// parsed the message into a JSON object: the same decision, an invalid
+    /// response with the core's id included.
+    pub fn handle_object(&self, connection: ConnectionId, message: &Map<String, Value>) -> bool {
+        crate::routing::route_object(self, connection, message)
     }
 
     /// For a host that parsed the message itself: a successful response

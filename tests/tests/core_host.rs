@@ -453,9 +453,7 @@ fn the_attestation_capability_flattens_into_a_hosts_capabilities() {
 /// prefix.
 #[tokio::test(start_paused = true)]
 async fn a_host_can_give_the_core_another_id_prefix() {
-    let mut config = CoreConfig::default();
-    config.id_prefix = "aw-core/".into();
-    let core = Core::new(config);
+    let core = Core::new(CoreConfig::default().with_id_prefix("aw-core/"));
     let mut host = HostConnection::open(&core, 8, true);
     let header = attest(&core);
     settle().await;
@@ -468,5 +466,63 @@ async fn a_host_can_give_the_core_another_id_prefix() {
         Taker::Core
     );
     assert_eq!(header.await.unwrap(), Ok(s0("v1.y")));
+    assert_eq!(core.pending_count(), 0);
+}
+
+/// The same calls through the connection's guard, a message the host has
+/// already parsed into an object, and the envelope itself instead of its
+/// header value.
+#[tokio::test(start_paused = true)]
+async fn a_host_drives_the_core_through_the_connection_guard() {
+    let core = Core::new(CoreConfig::default().with_attestation_deadline(Duration::from_secs(2)));
+    let (queue, mut wire) = mpsc::channel(8);
+    let connection = core.open(queue);
+    assert!(connection.initialized(&ClientCapabilities {
+        request_attestation: true
+    }));
+    assert!(connection.subscribe("thread-2"));
+    let context = AttestationContext::new("thread-2");
+
+    let start = Instant::now();
+    let envelope = tokio::spawn(core.attestation_envelope(&context));
+    settle().await;
+    let request: Value = serde_json::from_str(wire.try_recv().unwrap().as_str()).unwrap();
+    let parsed = json!({ "id": request["id"], "result": { "token": "v1.guard" } });
+    assert!(connection.handle_object(parsed.as_object().unwrap()));
+    let header = envelope.await.unwrap().unwrap();
+    assert_eq!(header.to_header_value(), r#"{"v":1,"s":0,"t":"v1.guard"}"#);
+
+    // Both `result` and `error`, or neither: with our id, the request ends
+    // now as malformed.
+    let envelope = tokio::spawn(core.attestation_envelope(&context));
+    settle().await;
+    let request: Value = serde_json::from_str(wire.try_recv().unwrap().as_str()).unwrap();
+    let invalid = json!({ "id": request["id"], "error": "not an error object" });
+    assert!(connection.handle_message(invalid.to_string().as_bytes()));
+    assert_eq!(
+        envelope.await.unwrap().unwrap().to_header_value(),
+        r#"{"v":1,"s":4}"#
+    );
+    assert_eq!(start.elapsed(), Duration::ZERO);
+
+    let envelope = tokio::spawn(core.attestation_envelope(&context));
+    settle().await;
+    assert_eq!(
+        envelope.await.unwrap().unwrap().to_header_value(),
+        r#"{"v":1,"s":1}"#
+    );
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(2),
+        "the configured deadline"
+    );
+
+    assert!(connection.unsubscribe("thread-2"));
+    assert_eq!(
+        core.attestation_envelope(&context).await,
+        Err(NoHeader::NotSubscribed)
+    );
+    connection.close();
+    assert_eq!(core.connection_count(), 0);
     assert_eq!(core.pending_count(), 0);
 }

@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use attestwire_runtime::{AttestationContext, ConnectionId, Core, CoreConnection, SinkError}; // [attestwire]
+use attestwire_runtime::{AttestationContext, Core, CoreConnection, SinkError}; // [attestwire]
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
@@ -41,8 +41,7 @@ struct Shared {
 struct Reader {
     shared: Shared,
     /// The connection in the core; dropping it closes it there.
-    _attestwire: CoreConnection, // [attestwire]
-    connection: ConnectionId, // [attestwire]
+    attestwire: CoreConnection, // [attestwire]
     initialized: bool,
     threads: HashSet<String>,
 }
@@ -61,15 +60,13 @@ pub(crate) async fn serve(
     let sink = outgoing.clone();
     let to_queue = move |m| sink.try_send(Outgoing::Core(m)).map_err(SinkError::from); // [attestwire]
     let attestwire = core.open(to_queue); // [attestwire]
-    let connection = attestwire.id(); // [attestwire]
     let mut reader = Reader {
         shared: Shared {
             outgoing,
             requests: ServerRequests::default(),
             core: core.clone(), // [attestwire]
         },
-        _attestwire: attestwire, // [attestwire]
-        connection,
+        attestwire, // [attestwire]
         initialized: false,
         threads: HashSet::new(),
     };
@@ -115,7 +112,7 @@ impl Reader {
             Ok(Incoming::Notification) => None,
             Ok(Incoming::Response { id, answer }) => {
                 // The core's answers first; it says at once if it was one.
-                let ours = self.shared.core.handle_message(self.connection, line); // [attestwire]
+                let ours = self.attestwire.handle_message(line); // [attestwire]
                 if !ours {
                     match id {
                         Some(id) if self.shared.requests.resolve(id, answer) => {}
@@ -172,8 +169,7 @@ impl Reader {
             client_info.name, client_info.version, capabilities.experimental_api
         );
         // Before the answer, so that a request right after it may ask the app.
-        let core = &self.shared.core; // [attestwire]
-        core.initialized(self.connection, &capabilities.attestation); // [attestwire]
+        self.attestwire.initialized(&capabilities.attestation); // [attestwire]
         self.initialized = true;
         Ok(json!({
             "serverInfo": { "name": "codex-host", "version": env!("CARGO_PKG_VERSION") }
@@ -184,7 +180,7 @@ impl Reader {
         let ThreadParams { thread_id } = wire::params(params)?;
         // This connection now works on the thread: the core may ask it for
         // the thread's attestations.
-        self.shared.core.subscribe(self.connection, &thread_id); // [attestwire]
+        self.attestwire.subscribe(&thread_id); // [attestwire]
         self.threads.insert(thread_id.clone());
         Ok(json!({ "threadId": thread_id }))
     }
@@ -229,8 +225,8 @@ async fn run_turn(shared: &Shared, thread_id: String) -> Value {
     // A real host inserts it into its upstream request:
     // `request.headers_mut().insert(attestwire_protocol::HEADER_NAME, value)`.
     let context = AttestationContext::new(thread_id); // [attestwire]
-    let header = shared.core.attestation_header(&context).await.ok(); // [attestwire]
-    let attestation = header.as_ref().and_then(|value| value.to_str().ok()); // [attestwire]
+    let header = shared.core.attestation_envelope(&context).await.ok(); // [attestwire]
+    let attestation = header.map(|header| header.to_header_value()); // [attestwire]
     json!({ "approval": approval, "attestation": attestation })
 }
 

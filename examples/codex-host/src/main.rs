@@ -37,8 +37,7 @@ async fn main() -> ExitCode {
     };
     // One core for the whole server: every connection opens in it, and the
     // code making upstream requests asks it for the header.
-    let mut config = CoreConfig::default(); // [attestwire]
-    config.attestation_deadline = attestation_timeout; // [attestwire]
+    let config = CoreConfig::default().with_attestation_deadline(attestation_timeout); // [attestwire]
     let core = Core::new(config); // [attestwire]
     connection::serve(&core, tokio::io::stdin(), tokio::io::stdout()).await; // [attestwire]
     ExitCode::SUCCESS
