@@ -260,30 +260,44 @@ fn ajv_strict_compiles_every_schema_by_id_and_agrees_with_every_vector() {
 }
 
 #[test]
-fn npm_run_build_output_imports_in_node() {
+fn npm_run_build_output_imports_and_requires_in_node() {
     let _lock = node::prepare();
     let dist = node::generated_dir().join("dist");
-    for file in ["index.js", "index.d.ts", "methods.js", "methods.d.ts"] {
+    for file in [
+        "esm/index.js",
+        "esm/index.d.ts",
+        "esm/methods.js",
+        "esm/methods.d.ts",
+        "cjs/index.js",
+        "cjs/index.d.ts",
+        "cjs/methods.js",
+        "cjs/methods.d.ts",
+    ] {
         assert!(dist.join(file).is_file(), "missing dist/{file}");
     }
-    // Imported by name from tests/ts, as an app would: through the package's
-    // `exports`, not a path.
-    let out = node::run(
-        "node",
-        &[
-            "--input-type=module",
-            "-e",
-            "const m = await import('@attestwire/protocol');\n\
-             console.log(`AttestationStatus.Timeout === ${m.AttestationStatus.Timeout}`);\n\
-             console.log(`ServerRequestMethod.AttestationGenerate === '${m.ServerRequestMethod.AttestationGenerate}'`);\n\
-             console.log(`isValidAttestationToken ${m.isValidAttestationToken('v1.opaque-client-payload')} ${m.isValidAttestationToken('a b')}`);",
-        ],
-        &node::ts_dir(),
-    );
+    // What makes Node and TypeScript read dist/cjs as CommonJS inside a
+    // `"type": "module"` package.
     assert_eq!(
-        text(&out.stdout),
-        "AttestationStatus.Timeout === 1\n\
-         ServerRequestMethod.AttestationGenerate === 'attestation/generate'\n\
-         isValidAttestationToken true false\n"
+        fs::read_to_string(dist.join("cjs/package.json")).unwrap(),
+        "{\"type\":\"commonjs\"}\n"
     );
+    let expected = "AttestationStatus.Timeout === 1\n\
+                    ServerRequestMethod.AttestationGenerate === 'attestation/generate'\n\
+                    isValidAttestationToken true false\n";
+    let body = "console.log(`AttestationStatus.Timeout === ${m.AttestationStatus.Timeout}`);\n\
+                console.log(`ServerRequestMethod.AttestationGenerate === '${m.ServerRequestMethod.AttestationGenerate}'`);\n\
+                console.log(`isValidAttestationToken ${m.isValidAttestationToken('v1.opaque-client-payload')} ${m.isValidAttestationToken('a b')}`);";
+    // Imported and required by name from tests/ts, as an app would: through
+    // the package's `exports`, not a path. The CommonJS run has no
+    // require(esm), so it can only pass by loading dist/cjs.
+    let import = format!("const m = await import('@attestwire/protocol');\n{body}");
+    let require = format!("const m = require('@attestwire/protocol');\n{body}");
+    let runs: [&[&str]; 2] = [
+        &["--input-type=module", "-e", &import],
+        &["--no-experimental-require-module", "-e", &require],
+    ];
+    for args in runs {
+        let out = node::run("node", args, &node::ts_dir());
+        assert_eq!(text(&out.stdout), expected, "node {}", args[0]);
+    }
 }
