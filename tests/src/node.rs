@@ -163,11 +163,13 @@ pub fn npm_ci(_lock: &NodeLock, dir: &Path) {
     }
 }
 
+/// Whether this process has built a fresh `generated/dist`.
+static GENERATED_BUILT: AtomicBool = AtomicBool::new(false);
+
 /// Installs `generated/` and runs its `npm run build` (tsc 5.9) into a fresh
 /// `generated/dist`, once per process.
 pub fn build_generated(lock: &NodeLock) {
-    static BUILT: AtomicBool = AtomicBool::new(false);
-    if BUILT.load(Ordering::SeqCst) {
+    if GENERATED_BUILT.load(Ordering::SeqCst) {
         return;
     }
     let dir = generated_dir();
@@ -181,7 +183,66 @@ pub fn build_generated(lock: &NodeLock) {
         Err(e) => panic!("cannot remove {}: {e}", dist.display()),
     }
     run(NPM, &["run", "build"], &dir);
-    BUILT.store(true, Ordering::SeqCst);
+    GENERATED_BUILT.store(true, Ordering::SeqCst);
+}
+
+/// What `npm pack` made of `generated/`.
+#[derive(Debug)]
+pub struct Packed {
+    /// The tarball, in the `dest` given to [`pack_generated`].
+    pub tarball: PathBuf,
+    /// The tarball's size in bytes.
+    pub size: u64,
+    /// Every path in the tarball, relative to the package, sorted.
+    pub files: Vec<String>,
+}
+
+/// Installs `generated/` from its lock and runs `npm pack` there, writing the
+/// tarball into `dest`. The package's `prepack` builds a fresh `dist/` and
+/// copies the license texts in, as it would from a clean checkout; so
+/// `generated/dist` counts as built for [`build_generated`] afterwards.
+pub fn pack_generated(lock: &NodeLock, dest: &Path) -> Packed {
+    let dir = generated_dir();
+    npm_ci(lock, &dir);
+    if let Err(e) = fs::create_dir_all(dest) {
+        panic!("cannot create {}: {e}", dest.display());
+    }
+    let dest_arg = dest.to_string_lossy();
+    // The scripts' output goes to stderr; stdout is the JSON report alone.
+    let out = run(
+        NPM,
+        &["pack", "--json", "--pack-destination", &dest_arg],
+        &dir,
+    );
+    GENERATED_BUILT.store(true, Ordering::SeqCst);
+    let report: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+        Ok(report) => report,
+        Err(e) => panic!(
+            "`npm pack --json` printed no JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        ),
+    };
+    let package = &report[0];
+    let (Some(filename), Some(size), Some(entries)) = (
+        package["filename"].as_str(),
+        package["size"].as_u64(),
+        package["files"].as_array(),
+    ) else {
+        panic!("unexpected `npm pack --json` report: {report}");
+    };
+    let mut files: Vec<String> = entries
+        .iter()
+        .map(|f| match f["path"].as_str() {
+            Some(path) => path.to_owned(),
+            None => panic!("a file without a path in `npm pack --json`: {f}"),
+        })
+        .collect();
+    files.sort();
+    Packed {
+        tarball: dest.join(filename),
+        size,
+        files,
+    }
 }
 
 /// Runs `cmd args` in `dir` and returns its output; panics with the command,

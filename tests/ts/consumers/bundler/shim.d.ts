@@ -1,0 +1,5 @@
+// The Node globals main.ts uses; there is no @types/node here.
+declare const console: { log(line: string): void };
+interface ImportMeta {
+  resolve(specifier: string): string;
+}
