@@ -9,7 +9,7 @@ use attestwire_protocol::{
 };
 use http::HeaderValue;
 
-use crate::core::Core;
+use crate::core::{Core, expiry};
 use crate::error::RequestError;
 use crate::registry::ConnectionId;
 
@@ -79,8 +79,7 @@ impl Core {
         &self,
         context: &AttestationContext,
     ) -> impl Future<Output = Result<HeaderValue, NoHeader>> + Send + 'static {
-        let envelope = self.attestation_envelope(context);
-        async move { envelope.await.map(|header| header_value(&header)) }
+        self.attestation_flow(context, |header| header_value(&header))
     }
 
     /// [`attestation_header`](Self::attestation_header) as the envelope
@@ -90,25 +89,40 @@ impl Core {
         &self,
         context: &AttestationContext,
     ) -> impl Future<Output = Result<AttestationHeader, NoHeader>> + Send + 'static {
+        self.attestation_flow(context, |header| header)
+    }
+
+    /// The flow behind both. The request future is made and awaited inside
+    /// the one async block, never moved out of a captured variable: a moved
+    /// future keeps a second slot in the state machine, which doubled the
+    /// memory of every pending attestation (BENCHMARKS.md, figure 5).
+    fn attestation_flow<T: 'static>(
+        &self,
+        context: &AttestationContext,
+        finish: fn(AttestationHeader) -> T,
+    ) -> impl Future<Output = Result<T, NoHeader>> + Send + 'static {
         let target = self
             .inner()
             .registry()
             .attestation_target(&context.thread_id);
-        let request = target.map(|connection| {
-            let deadline = self.config().attestation_deadline;
-            let reply = self.request::<AttestationGenerate>(
-                connection,
-                AttestationGenerateParams {},
-                deadline,
-            );
-            (connection, reply)
-        });
-        let thread = context.thread_id.clone();
+        if let Err(reason) = &target {
+            tracing::debug!(thread = %context.thread_id, %reason, "no header");
+        }
+        let deadline = self.config().attestation_deadline;
+        // The deadline covers the whole flow, from this call.
+        let expires = expiry(deadline);
+        let core = self.clone();
         async move {
-            let (connection, reply) = request.inspect_err(|reason| {
-                tracing::debug!(%thread, %reason, "no header");
-            })?;
-            Ok(envelope(connection, reply.await))
+            let connection = target?;
+            let outcome = core
+                .request_until::<AttestationGenerate>(
+                    connection,
+                    AttestationGenerateParams {},
+                    expires,
+                    deadline,
+                )
+                .await;
+            Ok(finish(envelope(connection, outcome)))
         }
     }
 }

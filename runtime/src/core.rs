@@ -253,7 +253,21 @@ impl Core {
     where
         M: Method + 'static,
     {
-        let expires = expiry(deadline);
+        self.request_until::<M>(connection, params, expiry(deadline), deadline)
+    }
+
+    /// [`request`](Self::request) with its deadline already started: it
+    /// ends at `expires`, and `deadline` is what the error reports.
+    pub(crate) fn request_until<M>(
+        &self,
+        connection: ConnectionId,
+        params: M::Params,
+        expires: Instant,
+        deadline: Duration,
+    ) -> impl Future<Output = Result<M::Response, RequestError>> + Send + 'static
+    where
+        M: Method + 'static,
+    {
         let key = self.next_request_key();
         // Encoded now so the future holds bytes, not `M::Params`, and is
         // `Send` whatever the params type.
@@ -416,7 +430,7 @@ struct OutgoingRequest<'a, P> {
 /// When a deadline that starts now ends. `Instant + Duration` panics on
 /// overflow; a deadline too far to represent (e.g. `Duration::MAX`) becomes
 /// thirty years, which is tokio's own "far future".
-fn expiry(deadline: Duration) -> Instant {
+pub(crate) fn expiry(deadline: Duration) -> Instant {
     const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
     let now = Instant::now();
     now.checked_add(deadline)
