@@ -164,12 +164,9 @@ async fn every_status_through_a_host_owned_transport() {
         (Some(json!({ "token": "v1.é" })), S4.to_vec()),
     ];
     for (reply, expected) in cases {
-        let core = core();
-        let mut host = HostConnection::open(&core, 8, true);
+        // Settling takes no time on the paused clock: `start` is the call.
         let start = Instant::now();
-        let header = attest(&core);
-        settle().await;
-        let request = host.next_core_request();
+        let (core, mut host, header, request) = asked().await;
         match reply {
             Some(result) if result == json!("error") => {
                 assert_eq!(host.receive(&core, &error(&request["id"])), Taker::Core);
@@ -216,12 +213,8 @@ async fn no_header_says_why() {
 
 #[tokio::test(start_paused = true)]
 async fn a_close_while_pending_gives_status_3_at_once() {
-    let core = core();
-    let mut host = HostConnection::open(&core, 8, true);
     let start = Instant::now();
-    let header = attest(&core);
-    settle().await;
-    let request = host.next_core_request();
+    let (core, mut host, header, request) = asked().await;
     let closed = host.id();
     drop(host.core.take());
     assert_eq!(header.await.unwrap(), Ok(S3.to_vec()));
