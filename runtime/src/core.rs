@@ -356,7 +356,21 @@ impl Core {
         id: &RequestId,
         reply: impl FnOnce() -> Reply,
     ) -> bool {
-        if !self.inner.ids.is_own(id) {
+        match id {
+            RequestId::String(text) => self.resolve_text(connection, text, reply),
+            RequestId::Integer(_) => false,
+        }
+    }
+
+    /// [`resolve_with`](Self::resolve_with) for a string id, as the answer
+    /// fast path reads it (borrowed from the line, not allocated).
+    pub(crate) fn resolve_text(
+        &self,
+        connection: ConnectionId,
+        id: &str,
+        reply: impl FnOnce() -> Reply,
+    ) -> bool {
+        if !self.inner.ids.is_own_text(id) {
             return false;
         }
         let waiter = self
@@ -370,14 +384,14 @@ impl Core {
                 if waiter.send(reply()).is_err() {
                     tracing::debug!(
                         connection = connection.get(),
-                        %id,
+                        id,
                         "response arrived as its caller gave up; dropped"
                     );
                 }
             }
             None => tracing::debug!(
                 connection = connection.get(),
-                %id,
+                id,
                 "response matches no pending request on this connection (late, duplicate or unknown); dropped"
             ),
         }

@@ -73,22 +73,43 @@ impl IdForm {
 
     /// The wire id of request number `n`.
     pub(crate) fn id(&self, n: u64) -> RequestId {
-        RequestId::String(format!("{}{n}", self.prefix))
+        // Written by hand: `format!` cost ~500 instructions a request here,
+        // a sixth of the runtime's share of a round trip (BENCHMARKS.md,
+        // figure 1).
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut rest = n;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        let mut id = String::with_capacity(self.prefix.len() + digits.len() - at);
+        id.push_str(&self.prefix);
+        for &digit in &digits[at..] {
+            id.push(char::from(digit));
+        }
+        RequestId::String(id)
     }
 
     /// Whether `id` has the core's form; checks the text only.
     pub(crate) fn is_own(&self, id: &RequestId) -> bool {
-        matches!(id, RequestId::String(text) if text.starts_with(&*self.prefix))
+        matches!(id, RequestId::String(text) if self.is_own_text(text))
     }
 
-    /// The number in an id of the core's form. `None` for any other id, and
+    /// Whether a string id has the core's form.
+    pub(crate) fn is_own_text(&self, text: &str) -> bool {
+        text.starts_with(&*self.prefix)
+    }
+
+    /// The number in a string id of the core's form. `None` for any other id, and
     /// for one with the prefix but not exactly as the core writes it
     /// (`"attestwire:01"`): the client answered with an id the core never
     /// issued.
-    pub(crate) fn key(&self, id: &RequestId) -> Option<u64> {
-        let RequestId::String(text) = id else {
-            return None;
-        };
+    pub(crate) fn key(&self, text: &str) -> Option<u64> {
         let digits = text.strip_prefix(&*self.prefix)?;
         let canonical = digits.bytes().all(|b| b.is_ascii_digit())
             && !digits.is_empty()
@@ -224,13 +245,23 @@ mod tests {
 mod id_tests {
     use super::*;
 
+    fn key(form: &IdForm, id: &RequestId) -> Option<u64> {
+        match id {
+            RequestId::String(text) => form.key(text),
+            RequestId::Integer(_) => None,
+        }
+    }
+
     #[test]
     fn ids_have_the_prefix_form_and_only_the_canonical_text_has_a_key() {
         let form = IdForm::new("attestwire:".into());
+        for n in [1, 9, 10, 1234567890, u64::MAX] {
+            assert_eq!(form.id(n), RequestId::String(format!("attestwire:{n}")));
+        }
         let id = form.id(17);
         assert_eq!(id, RequestId::String("attestwire:17".into()));
         assert!(form.is_own(&id));
-        assert_eq!(form.key(&id), Some(17));
+        assert_eq!(key(&form, &id), Some(17));
         for other in [
             RequestId::Integer(17),
             RequestId::String("17".into()),
@@ -241,7 +272,7 @@ mod id_tests {
             RequestId::String("attestwire:1 ".into()),
             RequestId::String("attestwire:99999999999999999999999".into()),
         ] {
-            assert_eq!(form.key(&other), None, "{other}");
+            assert_eq!(key(&form, &other), None, "{other}");
         }
         assert!(!form.is_own(&RequestId::Integer(17)));
         assert!(form.is_own(&RequestId::String("attestwire:017".into())));

@@ -1,6 +1,8 @@
 //! Which received messages are answers to the core's requests, and handing
 //! each to its waiting caller. Runs on the host's reader; never awaits.
 
+use std::borrow::Cow;
+
 use attestwire_protocol::{JsonRpcError, JsonRpcMessage, JsonRpcVersion, RequestId};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -14,7 +16,8 @@ use crate::registry::ConnectionId;
 pub(crate) enum Fast {
     /// An answer to one of the core's requests; consumed.
     Ours,
-    /// A well-formed successful response with an id that is not the core's.
+    /// A well-formed successful response with a string id that is not the
+    /// core's.
     Foreign(RequestId),
     /// Not a plain successful response: take the general path.
     Other,
@@ -27,17 +30,17 @@ pub(crate) enum Fast {
 /// way for every line this accepts: no `method`, a valid `id` and `jsonrpc`,
 /// and a `result` make a response.
 pub(crate) fn route_fast(core: &Core, connection: ConnectionId, line: &[u8]) -> Fast {
-    let Ok(answer) = serde_json::from_slice::<Answer>(line) else {
+    let Ok(answer) = serde_json::from_slice::<Answer<'_>>(line) else {
         return Fast::Other;
     };
     if answer.method {
         return Fast::Other;
     }
     let Answer { id, result, .. } = answer;
-    if core.resolve_with(connection, &id, || Reply::Result(result)) {
+    if core.resolve_text(connection, &id, || Reply::Result(result)) {
         Fast::Ours
     } else {
-        Fast::Foreign(id)
+        Fast::Foreign(RequestId::String(id.into_owned()))
     }
 }
 
@@ -87,13 +90,17 @@ pub(crate) fn handle_message(core: &Core, connection: ConnectionId, json: &[u8])
     }
 }
 
-/// A successful response, read without building the rest of the line.
+/// A successful response with a string id, read without building the rest
+/// of the line. The id is borrowed from the line (the core's ids never need
+/// escaping); an integer id fails here and takes the general path, which
+/// decides the same way.
 #[derive(Deserialize)]
-struct Answer {
+struct Answer<'a> {
     // Validated ("2.0" or absent), then not needed.
     #[serde(default, rename = "jsonrpc")]
     _jsonrpc: JsonRpcVersion,
-    id: RequestId,
+    #[serde(borrow)]
+    id: Cow<'a, str>,
     result: Box<RawValue>,
     /// Whether a `method` member is present at all, even as `null`: such a
     /// line is a request, and the general path answers it.

@@ -2,6 +2,7 @@
 //! that drains a connection's outgoing queue within a write-stall limit.
 
 use std::io;
+use std::task::Poll;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
@@ -121,14 +122,24 @@ pub(crate) async fn write_loop<W: AsyncWrite + Unpin>(
     bounded(stall, writer.shutdown()).await
 }
 
+/// `io`, or [`WriteError::Stalled`] when it makes no progress for `stall`.
 async fn bounded<T>(
     stall: Duration,
     io: impl std::future::Future<Output = io::Result<T>>,
 ) -> Result<T, WriteError> {
-    match tokio::time::timeout(stall, io).await {
-        Ok(result) => result.map_err(WriteError::Io),
-        Err(_) => Err(WriteError::Stalled),
-    }
+    let mut io = std::pin::pin!(io);
+    // Most writes complete at once. Only one that has to wait arms the
+    // timer: a timeout on every write read the clock twice per message and
+    // cost figure 5 much of its throughput (BENCHMARKS.md).
+    let ready = std::future::poll_fn(|cx| Poll::Ready(io.as_mut().poll(cx))).await;
+    let result = match ready {
+        Poll::Ready(result) => result,
+        Poll::Pending => match tokio::time::timeout(stall, io).await {
+            Ok(result) => result,
+            Err(_) => return Err(WriteError::Stalled),
+        },
+    };
+    result.map_err(WriteError::Io)
 }
 
 #[cfg(test)]

@@ -32,10 +32,11 @@ pub(crate) enum App {
     CloseOnRequest,
 }
 
+/// The runtime's ids are strings without escapes, so the app borrows them.
 #[derive(Deserialize)]
 struct Incoming<'a> {
     #[serde(borrow)]
-    id: Option<&'a serde_json::value::RawValue>,
+    id: Option<&'a str>,
 }
 
 const INITIALIZE: &[u8] = b"{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"clientInfo\":{\"name\":\"bench\",\"version\":\"0\"},\"capabilities\":{\"requestAttestation\":true}}}\n{\"jsonrpc\":\"2.0\",\"method\":\"initialized\"}\n";
@@ -97,9 +98,9 @@ async fn run_app(
             continue;
         };
         out.clear();
-        out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
-        out.extend_from_slice(id.get().as_bytes());
-        out.extend_from_slice(b",\"result\":{\"token\":\"v1.bench-token\"}}\n");
+        out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":\"");
+        out.extend_from_slice(id.as_bytes());
+        out.extend_from_slice(b"\",\"result\":{\"token\":\"v1.bench-token\"}}\n");
         if write.write_all(&out).await.is_err() {
             return None;
         }
