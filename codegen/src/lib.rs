@@ -5,6 +5,7 @@
 mod files;
 mod methods_ts;
 mod schema;
+mod tagged_ts;
 mod tsfmt;
 mod typescript;
 

@@ -24,6 +24,7 @@ pub(crate) struct MethodsTs {
 struct Entry {
     name: &'static str,
     method: &'static str,
+    doc: &'static str,
     params: String,
     response: Option<String>,
 }
@@ -44,6 +45,7 @@ impl MethodVisitor for Collect<'_> {
         let entry = Entry {
             name,
             method: M::METHOD,
+            doc: M::DOC,
             params: <M::Params as TS>::ident(self.cfg),
             response: Some(<M::Response as TS>::ident(self.cfg)),
         };
@@ -57,6 +59,7 @@ impl MethodVisitor for Collect<'_> {
         self.notifications.push(Entry {
             name,
             method: N::METHOD,
+            doc: N::DOC,
             params: "undefined".to_owned(),
             response: None,
         });
@@ -77,6 +80,8 @@ pub(crate) fn render(cfg: &Config) -> MethodsTs {
         .into_iter()
         .map(|s| format!("{s} as {s}Type"))
         .collect();
+    imports.insert("RequestId".to_owned());
+    imports.insert("JsonRpcError".to_owned());
     for e in c.server.iter().chain(&c.client) {
         imports.insert(e.params.clone());
         imports.extend(e.response.clone());
@@ -119,15 +124,21 @@ pub(crate) fn render(cfg: &Config) -> MethodsTs {
         );
     }
     t.push_str("} as const satisfies Record<string, AttestationStatusType>;\n");
-    t.push_str("export type AttestationStatus = AttestationStatusType;\n");
+    t.push_str(
+        "/** The envelope's status `s`: one of the values above. */\n\
+         export type AttestationStatus = AttestationStatusType;\n",
+    );
 
     t.push_str("\n/** Named JSON-RPC error codes this protocol sends. */\n");
     t.push_str("export const ErrorCode = {\n");
-    for (name, code) in ErrorCode::NAMED {
-        let _ = writeln!(t, "  {name}: {code},");
+    for (name, code, doc) in ErrorCode::NAMED {
+        let _ = writeln!(t, "  /** {code}: {doc} */\n  {name}: {code},");
     }
     t.push_str("} as const satisfies Record<string, ErrorCodeType>;\n");
-    t.push_str("export type ErrorCode = ErrorCodeType;\n");
+    t.push_str(
+        "/** A JSON-RPC error code: one of the above, or any other integer a client sends. */\n\
+         export type ErrorCode = ErrorCodeType;\n",
+    );
 
     let _ = write!(
         t,
@@ -139,7 +150,8 @@ pub(crate) fn render(cfg: &Config) -> MethodsTs {
          export const TOKEN_MIN_LENGTH = {TOKEN_MIN_BYTES};\n\
          \n/** The most characters an attestation token may have. */\n\
          export const TOKEN_MAX_LENGTH = {TOKEN_MAX_BYTES};\n\
-         \n/** Visible ASCII only (0x21–0x7E); the length is checked separately. */\n\
+         \n/**\n * One or more visible ASCII characters (0x21–0x7E): rejects the empty\n \
+         * string by itself; the upper length is checked separately.\n */\n\
          export const TOKEN_PATTERN = /{}/;\n\
          \n/**\n * `true` when `token` satisfies the token rule: 1 to 8192 characters, each\n \
          * visible ASCII (0x21–0x7E). The server reports any other token as\n \
@@ -151,7 +163,17 @@ pub(crate) fn render(cfg: &Config) -> MethodsTs {
         TOKEN_PATTERN,
     );
 
-    let mut types = Vec::new();
+    t.push_str(BUILDERS);
+
+    let mut types: Vec<String> = [
+        "ServerRequestOf",
+        "ServerRequestResponse",
+        "ClientRequestOf",
+        "ClientRequestResponse",
+        "ClientNotificationOf",
+    ]
+    .map(str::to_owned)
+    .to_vec();
     let mut values: Vec<String> = MERGED_WITH_CONSTANTS.map(str::to_owned).to_vec();
     for group in ["ServerRequest", "ClientRequest", "ClientNotification"] {
         values.push(format!("{group}Method"));
@@ -165,6 +187,10 @@ pub(crate) fn render(cfg: &Config) -> MethodsTs {
             "TOKEN_MAX_LENGTH",
             "TOKEN_PATTERN",
             "isValidAttestationToken",
+            "makeResponse",
+            "makeError",
+            "makeRequest",
+            "makeNotification",
         ]
         .map(str::to_owned),
     );
@@ -175,18 +201,120 @@ pub(crate) fn render(cfg: &Config) -> MethodsTs {
     }
 }
 
+/// The method's doc comment, or its name when it has none.
+fn method_doc(e: &Entry) -> String {
+    if e.doc.is_empty() {
+        format!("The method `{}`.", e.method)
+    } else {
+        e.doc.to_owned()
+    }
+}
+
+/// Types and functions built from the maps: a message for one method, with
+/// its params or result checked against that method's types.
+const BUILDERS: &str = r#"
+/** The request the server sends for the method `M`. */
+export type ServerRequestOf<M extends ServerRequestMethod> = {
+  method: M;
+  jsonrpc?: "2.0";
+  id: RequestId;
+  params: ServerRequestMap[M]["params"];
+};
+
+/**
+ * The successful response a client sends to the server request `M`: its
+ * `result` is `M`'s response type (`{ token }` for `attestation/generate`).
+ */
+export type ServerRequestResponse<M extends ServerRequestMethod> = {
+  jsonrpc?: "2.0";
+  id: RequestId;
+  result: ServerRequestMap[M]["response"];
+  error?: never;
+};
+
+/** The request a client sends for the method `M`. */
+export type ClientRequestOf<M extends ClientRequestMethod> = {
+  method: M;
+  jsonrpc?: "2.0";
+  id: RequestId;
+  params: ClientRequestMap[M]["params"];
+};
+
+/** The successful response the server sends to the client request `M`. */
+export type ClientRequestResponse<M extends ClientRequestMethod> = {
+  jsonrpc?: "2.0";
+  id: RequestId;
+  result: ClientRequestMap[M]["response"];
+  error?: never;
+};
+
+/** The notification a client sends for the method `M`. */
+export type ClientNotificationOf<M extends ClientNotificationMethod> = {
+  method: M;
+  jsonrpc?: "2.0";
+  params?: ClientNotificationMap[M]["params"];
+};
+
+/**
+ * The successful response to `request`, a server request: `result` must be
+ * the response type of the request's method.
+ *
+ * ```ts
+ * makeResponse(request, { token }) // request: ServerRequestOf<"attestation/generate">
+ * ```
+ */
+export function makeResponse<M extends ServerRequestMethod>(
+  request: { method: M; id: RequestId },
+  result: ServerRequestMap[M]["response"],
+): ServerRequestResponse<M> {
+  return { jsonrpc: JSONRPC_VERSION, id: request.id, result };
+}
+
+/**
+ * An error response answering the request `id` (`null` when the request's id
+ * could not be read). `data` is left out when `undefined`.
+ */
+export function makeError(
+  id: RequestId | null,
+  code: ErrorCode,
+  message: string,
+  data?: unknown,
+): JsonRpcError {
+  const error = data === undefined ? { code, message } : { code, message, data };
+  return { jsonrpc: JSONRPC_VERSION, id, error };
+}
+
+/** A client request for `method`, with `params` checked against it. */
+export function makeRequest<M extends ClientRequestMethod>(
+  method: M,
+  id: RequestId,
+  params: ClientRequestMap[M]["params"],
+): ClientRequestOf<M> {
+  return { jsonrpc: JSONRPC_VERSION, id, method, params };
+}
+
+/** A client notification for `method` (none of them has params). */
+export function makeNotification<M extends ClientNotificationMethod>(
+  method: M,
+): ClientNotificationOf<M> {
+  return { jsonrpc: JSONRPC_VERSION, method };
+}
+"#;
+
 fn method_group(t: &mut String, group: &str, what: &str, entries: &[Entry]) {
     let _ = write!(
         t,
         "\n/** Method names of {what}. */\nexport const {group}Method = {{\n"
     );
     for e in entries {
+        crate::tagged_ts::jsdoc(t, "  ", &method_doc(e));
         let _ = writeln!(t, "  {}: \"{}\",", e.name, e.method);
     }
     let _ = writeln!(t, "}} as const;");
     let _ = writeln!(
         t,
-        "export type {group}Method = (typeof {group}Method)[keyof typeof {group}Method];"
+        "/** The method name of one of the {what}. */\n\
+         export type {group}Method = (typeof {group}Method)[keyof typeof {group}Method];"
     );
     let _ = write!(
         t,
@@ -198,6 +326,7 @@ fn method_group(t: &mut String, group: &str, what: &str, entries: &[Entry]) {
         }
     );
     for e in entries {
+        crate::tagged_ts::jsdoc(t, "  ", &method_doc(e));
         match &e.response {
             Some(response) => {
                 let _ = writeln!(

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use attestwire_protocol::{ExportVisitor, WireType, visit_exported_types};
 use ts_rs::Config;
 
-use crate::{GENERATED_HEADER, GenerateError, insert, methods_ts};
+use crate::{GENERATED_HEADER, GenerateError, insert, methods_ts, tagged_ts};
 
 pub(crate) const SRC: &str = "generated/src";
 
@@ -37,6 +37,11 @@ impl ExportVisitor for Collect {
         }
         let name = T::ident(&self.cfg);
         if self.names.contains(&name) {
+            return;
+        }
+        if tagged_ts::NAMES.contains(&name.as_str()) {
+            // Written from the method tables instead (`tagged_ts`).
+            self.names.push(name);
             return;
         }
         match T::export_to_string(&self.cfg) {
@@ -77,6 +82,10 @@ pub(crate) fn generate(out: &mut BTreeMap<String, String>) -> Result<(), Generat
     }
     for (path, text) in collect.files {
         insert(out, path, text)?;
+    }
+
+    for (file, text) in tagged_ts::render(&collect.cfg) {
+        insert(out, format!("{SRC}/{file}"), text)?;
     }
 
     let methods = methods_ts::render(&collect.cfg);

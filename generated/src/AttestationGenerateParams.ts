@@ -1,6 +1,6 @@
 // generated — do not edit; run `just write-schema`
 
 /**
- * Params of `attestation/generate`: an empty object.
+ * Params of `attestation/generate`: an empty object, `{}`.
  */
-export type AttestationGenerateParams = Record<symbol, never>;
+export type AttestationGenerateParams = {};

@@ -19,4 +19,8 @@ export type JsonRpcError = {
    * What went wrong.
    */
   error: JsonRpcErrorObject;
+  /**
+   * Never present: a message with both `result` and `error` is invalid.
+   */
+  result?: never;
 };

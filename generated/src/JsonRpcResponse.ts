@@ -17,4 +17,8 @@ export type JsonRpcResponse = {
    * The method's result; its shape is the method's response type.
    */
   result: unknown;
+  /**
+   * Never present: a message with both `result` and `error` is invalid.
+   */
+  error?: never;
 };

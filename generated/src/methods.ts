@@ -5,37 +5,66 @@ import type { AttestationStatus as AttestationStatusType } from "./AttestationSt
 import type { ErrorCode as ErrorCodeType } from "./ErrorCode.js";
 import type { InitializeParams } from "./InitializeParams.js";
 import type { InitializeResponse } from "./InitializeResponse.js";
+import type { JsonRpcError } from "./JsonRpcError.js";
+import type { RequestId } from "./RequestId.js";
 
 /** Method names of requests the server sends to the client. */
 export const ServerRequestMethod = {
+  /**
+   * Asks the app for a fresh attestation token. Sent only to clients that
+   * set `capabilities.requestAttestation`; the server waits at most its
+   * deadline (default 100 ms) for the answer.
+   */
   AttestationGenerate: "attestation/generate",
 } as const;
+/** The method name of one of the requests the server sends to the client. */
 export type ServerRequestMethod = (typeof ServerRequestMethod)[keyof typeof ServerRequestMethod];
 
 /** For each method of the requests the server sends to the client: its params and the result of its response. */
 export type ServerRequestMap = {
+  /**
+   * Asks the app for a fresh attestation token. Sent only to clients that
+   * set `capabilities.requestAttestation`; the server waits at most its
+   * deadline (default 100 ms) for the answer.
+   */
   "attestation/generate": { params: AttestationGenerateParams; response: AttestationGenerateResponse };
 };
 
 /** Method names of requests the client sends to the server. */
 export const ClientRequestMethod = {
+  /**
+   * The first request of every connection: who the client is and what it
+   * supports. Any other request before it fails with -32002.
+   */
   Initialize: "initialize",
 } as const;
+/** The method name of one of the requests the client sends to the server. */
 export type ClientRequestMethod = (typeof ClientRequestMethod)[keyof typeof ClientRequestMethod];
 
 /** For each method of the requests the client sends to the server: its params and the result of its response. */
 export type ClientRequestMap = {
+  /**
+   * The first request of every connection: who the client is and what it
+   * supports. Any other request before it fails with -32002.
+   */
   "initialize": { params: InitializeParams; response: InitializeResponse };
 };
 
 /** Method names of notifications the client sends to the server. */
 export const ClientNotificationMethod = {
+  /**
+   * Sent by the client after it has read the `initialize` response.
+   */
   Initialized: "initialized",
 } as const;
+/** The method name of one of the notifications the client sends to the server. */
 export type ClientNotificationMethod = (typeof ClientNotificationMethod)[keyof typeof ClientNotificationMethod];
 
 /** For each method of the notifications the client sends to the server: its params. */
 export type ClientNotificationMap = {
+  /**
+   * Sent by the client after it has read the `initialize` response.
+   */
   "initialized": { params: undefined };
 };
 
@@ -52,17 +81,25 @@ export const AttestationStatus = {
   /** The answer was not `{ token }`, or the token broke the token rule. */
   MalformedResponse: 4,
 } as const satisfies Record<string, AttestationStatusType>;
+/** The envelope's status `s`: one of the values above. */
 export type AttestationStatus = AttestationStatusType;
 
 /** Named JSON-RPC error codes this protocol sends. */
 export const ErrorCode = {
+  /** -32700: The line is not valid JSON. */
   ParseError: -32700,
+  /** -32600: The JSON is not a valid request (or a second `initialize`). */
   InvalidRequest: -32600,
+  /** -32601: The method does not exist. */
   MethodNotFound: -32601,
+  /** -32602: The params do not fit the method. */
   InvalidParams: -32602,
+  /** -32603: The receiver failed internally (a handler threw or panicked). */
   InternalError: -32603,
+  /** -32002: A request other than `initialize` came before the handshake. */
   NotInitialized: -32002,
 } as const satisfies Record<string, ErrorCodeType>;
+/** A JSON-RPC error code: one of the above, or any other integer a client sends. */
 export type ErrorCode = ErrorCodeType;
 
 /** The HTTP header that carries the envelope. */
@@ -77,8 +114,11 @@ export const TOKEN_MIN_LENGTH = 1;
 /** The most characters an attestation token may have. */
 export const TOKEN_MAX_LENGTH = 8192;
 
-/** Visible ASCII only (0x21–0x7E); the length is checked separately. */
-export const TOKEN_PATTERN = /^[\x21-\x7E]*$/;
+/**
+ * One or more visible ASCII characters (0x21–0x7E): rejects the empty
+ * string by itself; the upper length is checked separately.
+ */
+export const TOKEN_PATTERN = /^[\x21-\x7E]+$/;
 
 /**
  * `true` when `token` satisfies the token rule: 1 to 8192 characters, each
@@ -91,4 +131,91 @@ export function isValidAttestationToken(token: string): boolean {
     token.length <= TOKEN_MAX_LENGTH &&
     TOKEN_PATTERN.test(token)
   );
+}
+
+/** The request the server sends for the method `M`. */
+export type ServerRequestOf<M extends ServerRequestMethod> = {
+  method: M;
+  jsonrpc?: "2.0";
+  id: RequestId;
+  params: ServerRequestMap[M]["params"];
+};
+
+/**
+ * The successful response a client sends to the server request `M`: its
+ * `result` is `M`'s response type (`{ token }` for `attestation/generate`).
+ */
+export type ServerRequestResponse<M extends ServerRequestMethod> = {
+  jsonrpc?: "2.0";
+  id: RequestId;
+  result: ServerRequestMap[M]["response"];
+  error?: never;
+};
+
+/** The request a client sends for the method `M`. */
+export type ClientRequestOf<M extends ClientRequestMethod> = {
+  method: M;
+  jsonrpc?: "2.0";
+  id: RequestId;
+  params: ClientRequestMap[M]["params"];
+};
+
+/** The successful response the server sends to the client request `M`. */
+export type ClientRequestResponse<M extends ClientRequestMethod> = {
+  jsonrpc?: "2.0";
+  id: RequestId;
+  result: ClientRequestMap[M]["response"];
+  error?: never;
+};
+
+/** The notification a client sends for the method `M`. */
+export type ClientNotificationOf<M extends ClientNotificationMethod> = {
+  method: M;
+  jsonrpc?: "2.0";
+  params?: ClientNotificationMap[M]["params"];
+};
+
+/**
+ * The successful response to `request`, a server request: `result` must be
+ * the response type of the request's method.
+ *
+ * ```ts
+ * makeResponse(request, { token }) // request: ServerRequestOf<"attestation/generate">
+ * ```
+ */
+export function makeResponse<M extends ServerRequestMethod>(
+  request: { method: M; id: RequestId },
+  result: ServerRequestMap[M]["response"],
+): ServerRequestResponse<M> {
+  return { jsonrpc: JSONRPC_VERSION, id: request.id, result };
+}
+
+/**
+ * An error response answering the request `id` (`null` when the request's id
+ * could not be read). `data` is left out when `undefined`.
+ */
+export function makeError(
+  id: RequestId | null,
+  code: ErrorCode,
+  message: string,
+  data?: unknown,
+): JsonRpcError {
+  const error = data === undefined ? { code, message } : { code, message, data };
+  return { jsonrpc: JSONRPC_VERSION, id, error };
+}
+
+/** A client request for `method`, with `params` checked against it. */
+export function makeRequest<M extends ClientRequestMethod>(
+  method: M,
+  id: RequestId,
+  params: ClientRequestMap[M]["params"],
+): ClientRequestOf<M> {
+  return { jsonrpc: JSONRPC_VERSION, id, method, params };
+}
+
+/** A client notification for `method` (none of them has params). */
+export function makeNotification<M extends ClientNotificationMethod>(
+  method: M,
+): ClientNotificationOf<M> {
+  return { jsonrpc: JSONRPC_VERSION, method };
 }

@@ -11,9 +11,10 @@ use ts_rs::{Config, TS};
 pub const TOKEN_MIN_BYTES: usize = 1;
 /// The most bytes a token may have.
 pub const TOKEN_MAX_BYTES: usize = 8192;
-/// The token rule as an ECMAScript / JSON Schema pattern (length is checked
-/// separately, by `minLength`/`maxLength`).
-pub const TOKEN_PATTERN: &str = r"^[\x21-\x7E]*$";
+/// The token rule as an ECMAScript / JSON Schema pattern: one or more
+/// visible ASCII characters, so it rejects the empty string on its own (the
+/// upper length is checked by `maxLength`).
+pub const TOKEN_PATTERN: &str = r"^[\x21-\x7E]+$";
 
 /// Why a string breaks the token rule. Never carries the token itself, so it
 /// is safe to log.
@@ -137,8 +138,11 @@ impl TS for AttestationToken {
     }
 }
 
-/// Params of `attestation/generate`: an empty object.
+/// Params of `attestation/generate`: an empty object, `{}`.
+// TypeScript `{}`: reads as an empty object in hovers and rejects `null`
+// and `undefined` (ts-rs would write `Record<symbol, never>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema, TS)]
+#[ts(type = "{}")]
 pub struct AttestationGenerateParams {}
 
 /// Result of `attestation/generate`.

@@ -12,7 +12,11 @@ use crate::jsonrpc::{
     ErrorCode, JsonRpcError, JsonRpcErrorObject, JsonRpcMessage, JsonRpcNotification,
     JsonRpcRequest, JsonRpcResponse,
 };
-use crate::registry::{ClientNotification, ClientRequest, Method, MethodVisitor, ServerRequest};
+use crate::messages::{ClientMessage, ClientResponse, ServerMessage, ServerResponse};
+use crate::registry::{
+    ClientNotification, ClientRequest, ClientRequestResult, Method, MethodVisitor, ServerRequest,
+    ServerRequestResult,
+};
 
 /// What every exported type is: serde both ways, a JSON Schema and a
 /// TypeScript type.
@@ -44,6 +48,12 @@ pub fn visit_exported_types(visitor: &mut impl ExportVisitor) {
     visitor.visit::<ServerRequest>();
     visitor.visit::<ClientRequest>();
     visitor.visit::<ClientNotification>();
+    visitor.visit::<ServerRequestResult>();
+    visitor.visit::<ClientRequestResult>();
+    visitor.visit::<ClientResponse>();
+    visitor.visit::<ServerResponse>();
+    visitor.visit::<ClientMessage>();
+    visitor.visit::<ServerMessage>();
     visitor.visit::<AttestationStatus>();
     visitor.visit::<AttestationHeader>();
 

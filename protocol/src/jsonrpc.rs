@@ -70,6 +70,15 @@ pub struct JsonRpcResponse {
     /// The method's result; its shape is the method's response type.
     #[ts(type = "unknown")]
     pub result: Value,
+    /// Never present: a message with both `result` and `error` is invalid.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::jsonrpc::forbid_error"
+    )]
+    #[schemars(schema_with = "crate::jsonrpc::forbidden")]
+    #[ts(optional, type = "never")]
+    pub error: Option<Never>,
 }
 
 /// A failed JSON-RPC response. `id` is `null` only when the request's id
@@ -86,7 +95,62 @@ pub struct JsonRpcError {
     pub id: Option<RequestId>,
     /// What went wrong.
     pub error: JsonRpcErrorObject,
+    /// Never present: a message with both `result` and `error` is invalid.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::jsonrpc::forbid_result"
+    )]
+    #[schemars(schema_with = "crate::jsonrpc::forbidden")]
+    #[ts(optional, type = "never")]
+    pub result: Option<Never>,
 }
+
+impl JsonRpcError {
+    /// An error response answering `id` (`None` for `"id":null`).
+    pub fn new(id: Option<RequestId>, error: JsonRpcErrorObject) -> Self {
+        Self {
+            jsonrpc: JsonRpcVersion,
+            id,
+            error,
+            result: None,
+        }
+    }
+}
+
+impl JsonRpcResponse {
+    /// A successful response answering `id`.
+    pub fn new(id: RequestId, result: Value) -> Self {
+        Self {
+            jsonrpc: JsonRpcVersion,
+            id,
+            result,
+            error: None,
+        }
+    }
+}
+
+/// A member that must not appear: `result` on an error and `error` on a
+/// successful response. It has no values, so such a field is always `None`;
+/// its schema is `false` and its TypeScript type `never`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Never {}
+
+/// The schema of a member that must not appear.
+pub(crate) fn forbidden(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::Schema::from(false)
+}
+
+pub(crate) fn forbid_error<'de, D: Deserializer<'de>>(_: D) -> Result<Option<Never>, D::Error> {
+    Err(de::Error::custom(BOTH))
+}
+
+pub(crate) fn forbid_result<'de, D: Deserializer<'de>>(_: D) -> Result<Option<Never>, D::Error> {
+    Err(de::Error::custom(BOTH))
+}
+
+/// Why a message with both members is rejected.
+pub(crate) const BOTH: &str = "a response has `result` or `error`, never both";
 
 /// The `error` member of a failed response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
@@ -143,14 +207,39 @@ impl ErrorCode {
     /// -32002: a request other than `initialize` came before the handshake.
     pub const NOT_INITIALIZED: Self = Self(-32002);
 
-    /// Every named code with its wire-facing name, for codegen and docs.
-    pub const NAMED: &'static [(&'static str, ErrorCode)] = &[
-        ("ParseError", Self::PARSE_ERROR),
-        ("InvalidRequest", Self::INVALID_REQUEST),
-        ("MethodNotFound", Self::METHOD_NOT_FOUND),
-        ("InvalidParams", Self::INVALID_PARAMS),
-        ("InternalError", Self::INTERNAL_ERROR),
-        ("NotInitialized", Self::NOT_INITIALIZED),
+    /// Every named code with its wire-facing name and what it means, for
+    /// codegen and docs.
+    pub const NAMED: &'static [(&'static str, ErrorCode, &'static str)] = &[
+        (
+            "ParseError",
+            Self::PARSE_ERROR,
+            "The line is not valid JSON.",
+        ),
+        (
+            "InvalidRequest",
+            Self::INVALID_REQUEST,
+            "The JSON is not a valid request (or a second `initialize`).",
+        ),
+        (
+            "MethodNotFound",
+            Self::METHOD_NOT_FOUND,
+            "The method does not exist.",
+        ),
+        (
+            "InvalidParams",
+            Self::INVALID_PARAMS,
+            "The params do not fit the method.",
+        ),
+        (
+            "InternalError",
+            Self::INTERNAL_ERROR,
+            "The receiver failed internally (a handler threw or panicked).",
+        ),
+        (
+            "NotInitialized",
+            Self::NOT_INITIALIZED,
+            "A request other than `initialize` came before the handshake.",
+        ),
     ];
 }
 
@@ -213,7 +302,14 @@ pub enum JsonRpcMessage {
 // message's `type: object` is what every branch's `$ref` says already;
 // stated at the top, it tells strictTypes that `properties` here applies.
 fn guard_message_variants(schema: &mut schemars::Schema) {
-    let guards: [&[&str]; 4] = [&[], &["id"], &["method"], &["method", "result"]];
+    guard_variants(schema, &[&[], &["id"], &["method"], &["method"]]);
+}
+
+/// Forbids, in the `anyOf` branch at each position, the keys listed for it
+/// (an empty list leaves the branch alone), and states `type: object` at the
+/// top. `result`+`error` need no guard: each response type forbids the
+/// other member itself.
+pub(crate) fn guard_variants(schema: &mut schemars::Schema, guards: &[&[&str]]) {
     schema.insert("type".to_owned(), Value::from("object"));
     if let Some(Value::Array(branches)) = schema.get_mut("anyOf") {
         for (branch, forbidden) in branches.iter_mut().zip(guards) {
@@ -229,13 +325,15 @@ fn guard_message_variants(schema: &mut schemars::Schema) {
 }
 
 /// Why a JSON object is not a JSON-RPC message.
-fn classify(map: &Map<String, Value>) -> Result<MessageKind, &'static str> {
+pub(crate) fn classify(map: &Map<String, Value>) -> Result<MessageKind, &'static str> {
     if map.contains_key("method") {
         if map.contains_key("id") {
             Ok(MessageKind::Request)
         } else {
             Ok(MessageKind::Notification)
         }
+    } else if map.contains_key("result") && map.contains_key("error") {
+        Err(BOTH)
     } else if map.contains_key("result") {
         Ok(MessageKind::Response)
     } else if map.contains_key("error") {
@@ -245,10 +343,14 @@ fn classify(map: &Map<String, Value>) -> Result<MessageKind, &'static str> {
     }
 }
 
-enum MessageKind {
+pub(crate) enum MessageKind {
+    /// `method` and `id`.
     Request,
+    /// `method` without `id`.
     Notification,
+    /// `result`.
     Response,
+    /// `error`.
     Error,
 }
 

@@ -10,6 +10,7 @@ mod id;
 mod initialize;
 mod jsonrpc;
 mod literal;
+mod messages;
 mod optional;
 mod registry;
 
@@ -25,11 +26,12 @@ pub use initialize::{
 };
 pub use jsonrpc::{
     ErrorCode, JsonRpcError, JsonRpcErrorObject, JsonRpcMessage, JsonRpcNotification,
-    JsonRpcRequest, JsonRpcResponse,
+    JsonRpcRequest, JsonRpcResponse, Never,
 };
 pub use literal::{HeaderVersion, JsonRpcVersion};
+pub use messages::{ClientMessage, ClientResponse, ServerMessage, ServerResponse};
 pub use registry::{
-    AttestationGenerate, ClientNotification, ClientRequest, ClientRequestPayload, Direction,
-    Initialize, Initialized, Method, MethodVisitor, Notification, ServerRequest,
-    ServerRequestPayload,
+    AttestationGenerate, ClientNotification, ClientRequest, ClientRequestPayload,
+    ClientRequestResult, Direction, Initialize, Initialized, Method, MethodVisitor, Notification,
+    ServerRequest, ServerRequestPayload, ServerRequestResult,
 };

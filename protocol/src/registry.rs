@@ -47,6 +47,9 @@ pub trait Method {
     type Params: Serialize + DeserializeOwned + Send + 'static;
     /// The `result` of a successful response.
     type Response: Serialize + DeserializeOwned + Send + 'static;
+    /// What the method does, for generated documentation (the table
+    /// entry's doc comment); empty by default.
+    const DOC: &'static str = "";
 }
 
 /// A notification method, as a type.
@@ -56,6 +59,9 @@ pub trait Notification {
     /// The `params` of the notification; `()` when it has none (absent
     /// params read as `null`).
     type Params: Serialize + DeserializeOwned + Send + 'static;
+    /// What the notification means, for generated documentation; empty by
+    /// default.
+    const DOC: &'static str = "";
 }
 
 /// Who sends a request.
@@ -84,14 +90,16 @@ macro_rules! request_table {
         enum $Enum:ident;
         $(#[$payload_doc:meta])*
         payload $Payload:ident;
+        $(#[$result_doc:meta])*
+        result $Result:ident;
         direction $direction:ident;
         $(
-            $(#[$doc:meta])*
+            $(#[doc = $doc:literal])*
             $Name:ident => $method:literal { params: $Params:ty, response: $Response:ty $(,)? }
         ),* $(,)?
     ) => {
         $(
-            $(#[$doc])*
+            $(#[doc = $doc])*
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum $Name {}
 
@@ -99,6 +107,7 @@ macro_rules! request_table {
                 const METHOD: &'static str = $method;
                 type Params = $Params;
                 type Response = $Response;
+                const DOC: &'static str = concat!($($doc, "\n"),*);
             }
 
             impl $Name {
@@ -114,7 +123,7 @@ macro_rules! request_table {
         #[serde(tag = "method")]
         pub enum $Enum {
             $(
-                $(#[$doc])*
+                $(#[doc = $doc])*
                 #[serde(rename = $method)]
                 $Name {
                     /// Always `"2.0"`; may be left out by clients.
@@ -148,11 +157,43 @@ macro_rules! request_table {
             }
         }
 
+        $(#[$result_doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, TS)]
+        #[serde(untagged)]
+        pub enum $Result {
+            $(
+                $(#[doc = $doc])*
+                $Name($Response),
+            )*
+        }
+
+        impl<'de> Deserialize<'de> for $Result {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                // Tried in table order; when none fits, the first method's
+                // own error says why (`untagged` would say only "did not
+                // match any variant").
+                let value = serde_json::Value::deserialize(deserializer)?;
+                let mut first = None;
+                $(
+                    match <$Response>::deserialize(&value) {
+                        Ok(result) => return Ok(Self::$Name(result)),
+                        Err(e) => {
+                            first.get_or_insert(e);
+                        }
+                    }
+                )*
+                Err(serde::de::Error::custom(match first {
+                    Some(e) => e.to_string(),
+                    None => "this direction has no methods".to_owned(),
+                }))
+            }
+        }
+
         $(#[$payload_doc])*
         #[derive(Debug, Clone, PartialEq)]
         pub enum $Payload {
             $(
-                $(#[$doc])*
+                $(#[doc = $doc])*
                 $Name($Params),
             )*
         }
@@ -187,18 +228,19 @@ macro_rules! notification_table {
         $(#[$enum_doc:meta])*
         enum $Enum:ident;
         $(
-            $(#[$doc:meta])*
+            $(#[doc = $doc:literal])*
             $Name:ident => $method:literal
         ),* $(,)?
     ) => {
         $(
-            $(#[$doc])*
+            $(#[doc = $doc])*
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum $Name {}
 
             impl Notification for $Name {
                 const METHOD: &'static str = $method;
                 type Params = ();
+                const DOC: &'static str = concat!($($doc, "\n"),*);
             }
         )*
 
@@ -207,7 +249,7 @@ macro_rules! notification_table {
         #[serde(tag = "method")]
         pub enum $Enum {
             $(
-                $(#[$doc])*
+                $(#[doc = $doc])*
                 #[serde(rename = $method)]
                 $Name {
                     /// Always `"2.0"`; may be left out by clients.
@@ -243,6 +285,9 @@ request_table! {
     // Rust-only: the runtime assigns the id when it sends the payload.
     /// A server request's method and params before an id is assigned.
     payload ServerRequestPayload;
+    /// The result of any request the server sends: what a client's
+    /// successful response carries.
+    result ServerRequestResult;
     direction ServerToClient;
 
     /// Asks the app for a fresh attestation token. Sent only to clients that
@@ -259,6 +304,9 @@ request_table! {
     enum ClientRequest;
     /// A client request's method and params before an id is assigned.
     payload ClientRequestPayload;
+    /// The result of any request the client sends: what the server's
+    /// successful response carries.
+    result ClientRequestResult;
     direction ClientToServer;
 
     /// The first request of every connection: who the client is and what it

@@ -319,11 +319,7 @@ fn error_answer(
 /// like ours.
 fn error_object_answer(id: Option<RequestId>, mut error: JsonRpcErrorObject) -> Option<Vec<u8>> {
     error.message = bounded(error.message);
-    encode_line(&JsonRpcError {
-        jsonrpc: JsonRpcVersion,
-        id,
-        error,
-    })
+    encode_line(&JsonRpcError::new(id, error))
 }
 
 /// `message`, cut to at most `MAX_MESSAGE` bytes (at a character boundary,

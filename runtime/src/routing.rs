@@ -27,13 +27,13 @@ pub(crate) enum Fast {
 /// into its fields instead of a whole-line `Value` converted twice
 /// (BENCHMARKS.md, figure 1). Anything else, including a line this cannot
 /// read, takes the general path ([`route_object`]), which decides the same
-/// way for every line this accepts: no `method`, a valid `id` and `jsonrpc`,
-/// and a `result` make a response.
+/// way for every line this accepts: no `method`, no `error`, a valid `id`
+/// and `jsonrpc`, and a `result` make a response.
 pub(crate) fn route_fast(core: &Core, connection: ConnectionId, line: &[u8]) -> Fast {
     let Ok(answer) = serde_json::from_slice::<Answer<'_>>(line) else {
         return Fast::Other;
     };
-    if answer.method {
+    if answer.method || answer.error {
         return Fast::Other;
     }
     let Answer { id, result, .. } = answer;
@@ -67,6 +67,7 @@ pub(crate) fn route_object(
             Ok(JsonRpcMessage::Error(JsonRpcError {
                 id: Some(_), error, ..
             })) => Reply::Error(Box::new(error)),
+            // Both `result` and `error`, or a bad member: status 4.
             _ => Reply::Invalid,
         }
     })
@@ -106,6 +107,10 @@ struct Answer<'a> {
     /// line is a request, and the general path answers it.
     #[serde(default, deserialize_with = "present")]
     method: bool,
+    /// Whether an `error` member is present too: a line with both is not a
+    /// response (status 4), and the general path says so.
+    #[serde(default, deserialize_with = "present")]
+    error: bool,
 }
 
 fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {

@@ -519,3 +519,37 @@ async fn a_host_drives_the_core_through_the_connection_guard() {
     assert_eq!(core.connection_count(), 0);
     assert_eq!(core.pending_count(), 0);
 }
+
+/// A message with both `result` and `error` is no response (DESIGN.md,
+/// "Whole messages"): with the core's id it ends the request as malformed
+/// (status 4) at once, whichever member comes first and whichever way the
+/// host hands it over, even when the `result` alone would be a good token.
+#[tokio::test(start_paused = true)]
+async fn result_and_error_together_are_malformed_at_once() {
+    for (order, parsed) in [(0, false), (1, false), (0, true)] {
+        let start = Instant::now();
+        let (core, host, header, request) = asked().await;
+        let id = serde_json::to_string(&request["id"]).unwrap();
+        let line = if order == 0 {
+            format!(
+                r#"{{"jsonrpc":"2.0","id":{id},"result":{{"token":"v1.ok"}},"error":{{"code":1,"message":"x"}}}}"#
+            )
+        } else {
+            format!(
+                r#"{{"jsonrpc":"2.0","error":{{"code":1,"message":"x"}},"id":{id},"result":{{"token":"v1.ok"}}}}"#
+            )
+        };
+        let claimed = if parsed {
+            let Value::Object(map) = serde_json::from_str::<Value>(&line).unwrap() else {
+                unreachable!()
+            };
+            core.handle_object(host.id(), &map)
+        } else {
+            core.handle_message(host.id(), line.as_bytes())
+        };
+        assert!(claimed, "the core's id makes it the core's: {line}");
+        assert_eq!(header.await.unwrap(), Ok(S4.to_vec()), "{line}");
+        assert!(start.elapsed() < DEADLINE);
+        assert_eq!(core.pending_count(), 0);
+    }
+}

@@ -144,19 +144,11 @@ fn notification() -> impl Strategy<Value = p::JsonRpcNotification> {
 }
 
 fn response() -> impl Strategy<Value = p::JsonRpcResponse> {
-    (request_id(), json_value()).prop_map(|(id, result)| p::JsonRpcResponse {
-        jsonrpc: p::JsonRpcVersion,
-        id,
-        result,
-    })
+    (request_id(), json_value()).prop_map(|(id, result)| p::JsonRpcResponse::new(id, result))
 }
 
 fn error() -> impl Strategy<Value = p::JsonRpcError> {
-    (opt(request_id()), error_object()).prop_map(|(id, error)| p::JsonRpcError {
-        jsonrpc: p::JsonRpcVersion,
-        id,
-        error,
-    })
+    (opt(request_id()), error_object()).prop_map(|(id, error)| p::JsonRpcError::new(id, error))
 }
 
 fn message() -> impl Strategy<Value = p::JsonRpcMessage> {

@@ -32,6 +32,13 @@ const TS_CANNOT_REJECT: &[(&str, &str)] = &[
     ("response_token_non_ascii", "token rule: string contents"),
     ("response_token_control", "token rule: string contents"),
     ("response_token_del", "token rule: string contents"),
+    (
+        "client_message_token_with_space",
+        "token rule: string contents",
+    ),
+    ("client_message_empty_token", "token rule: string length"),
+    ("server_request_result_bad_token", "token rule: string contents"),
+    ("attestation_params_number", "`{}` admits primitives"),
 ];
 
 fn text(bytes: &[u8]) -> String {
@@ -299,5 +306,139 @@ fn npm_run_build_output_imports_and_requires_in_node() {
     for args in runs {
         let out = node::run("node", args, &node::ts_dir());
         assert_eq!(text(&out.stdout), expected, "node {}", args[0]);
+    }
+}
+
+/// A `switch (message.method)` with one `case` per method of `methods` and
+/// the exhaustiveness idiom in `default`, over the type `ty`.
+fn exhaustive_switch(fn_name: &str, ty: &str, methods: &[&str]) -> String {
+    let mut out = format!("export function {fn_name}(message: {ty}): string {{\n");
+    out.push_str("  switch (message.method) {\n");
+    for method in methods {
+        out.push_str(&format!(
+            "    case \"{method}\":\n      return message.method;\n"
+        ));
+    }
+    out.push_str(
+        "    default: {\n      const unhandled: never = message;\n      return unhandled;\n    }\n  }\n}\n",
+    );
+    out
+}
+
+/// "The exhaustive-switch idiom compiles today, and stops compiling when a
+/// table gains a method without a case": the switches are generated from
+/// the tables' own method lists, and the grown table is the union the
+/// generator writes for one more method.
+#[test]
+fn exhaustive_switches_over_the_method_tables_compile_and_break_on_a_new_method() {
+    use attestwire_protocol::{ClientNotification, ClientRequest, ServerRequest};
+    let _lock = node::prepare();
+    let dir = node::build_dir().join("exhaustive");
+    write(
+        &dir.join("tsconfig.json"),
+        r#"{ "extends": "../../tsconfig.json", "include": ["check.ts"] }"#,
+    );
+    let tsconfig = dir.join("tsconfig.json");
+    let tsconfig = tsconfig.to_str().unwrap();
+    let header = "import type { ClientNotification, ClientRequest, RequestId, ServerRequest } \
+                  from \"@attestwire/protocol\";\n";
+    let tables: [(&str, &[&str], &str); 3] = [
+        (
+            "ServerRequest",
+            ServerRequest::METHODS,
+            "id: RequestId; params: {}",
+        ),
+        (
+            "ClientRequest",
+            ClientRequest::METHODS,
+            "id: RequestId; params: {}",
+        ),
+        (
+            "ClientNotification",
+            ClientNotification::METHODS,
+            "params?: undefined",
+        ),
+    ];
+    let mut today = header.to_owned();
+    for (ty, methods, _) in tables {
+        today.push_str(&exhaustive_switch(&format!("handle{ty}"), ty, methods));
+    }
+    write(&dir.join("check.ts"), &today);
+    for version in Tsc::ALL {
+        node::tsc(version, &["-p", tsconfig]);
+    }
+
+    for (ty, methods, rest) in tables {
+        // The table with one method more: the union ts-rs-style codegen
+        // writes, one member per method.
+        let grown = format!(
+            "{header}type Grown = {ty} | {{ method: \"added/method\"; jsonrpc?: \"2.0\"; {rest} }};\n{}",
+            exhaustive_switch("handle", "Grown", methods)
+        );
+        write(&dir.join("check.ts"), &grown);
+        for version in Tsc::ALL {
+            let out = node::tsc_output(version, &["-p", tsconfig]);
+            assert_fails(
+                &out,
+                version,
+                &format!("a switch over {ty} missing a new method"),
+            );
+            assert!(
+                text(&out.stdout).contains("is not assignable to type 'never'"),
+                "{out:?}"
+            );
+        }
+        // A case dropped from today's table fails the same way.
+        let dropped = format!("{header}{}", exhaustive_switch("handle", ty, &methods[1..]));
+        write(&dir.join("check.ts"), &dropped);
+        for version in Tsc::ALL {
+            let out = node::tsc_output(version, &["-p", tsconfig]);
+            assert_fails(&out, version, &format!("a switch over {ty} missing a case"));
+        }
+    }
+}
+
+/// The typed builders: a response's `result` is checked against the
+/// method it answers, and the message it builds is a `ClientMessage`.
+#[test]
+fn typed_builders_check_the_result_against_the_method() {
+    let _lock = node::prepare();
+    let dir = node::build_dir().join("builders");
+    write(
+        &dir.join("tsconfig.json"),
+        r#"{ "extends": "../../tsconfig.json", "include": ["check.ts"] }"#,
+    );
+    let tsconfig = dir.join("tsconfig.json");
+    let tsconfig = tsconfig.to_str().unwrap();
+    let good = "import { makeError, makeResponse, makeRequest, makeNotification, ErrorCode } from \"@attestwire/protocol\";\n\
+                import type { ClientMessage, ServerRequest } from \"@attestwire/protocol\";\n\
+                export function answer(request: ServerRequest): ClientMessage {\n\
+                \x20 switch (request.method) {\n\
+                \x20   case \"attestation/generate\":\n\
+                \x20     return makeResponse(request, { token: \"v1.abc\" });\n\
+                \x20 }\n\
+                }\n\
+                export const refused: ClientMessage = makeError(\"attestwire:1\", ErrorCode.InternalError, \"no token\");\n\
+                export const hello: ClientMessage = makeRequest(\"initialize\", 1, { clientInfo: { name: \"a\", version: \"1\" } });\n\
+                export const ready: ClientMessage = makeNotification(\"initialized\");\n";
+    write(&dir.join("check.ts"), good);
+    for version in Tsc::ALL {
+        node::tsc(version, &["-p", tsconfig]);
+    }
+    for (bad, what) in [
+        (
+            good.replace("{ token: \"v1.abc\" }", "{ tokn: 42 }"),
+            "a result that is not the method's response",
+        ),
+        (
+            good.replace("{ clientInfo: { name: \"a\", version: \"1\" } }", "{}"),
+            "initialize params without clientInfo",
+        ),
+    ] {
+        write(&dir.join("check.ts"), &bad);
+        for version in Tsc::ALL {
+            let out = node::tsc_output(version, &["-p", tsconfig]);
+            assert!(!out.status.success(), "tsc {version:?} accepted {what}");
+        }
     }
 }

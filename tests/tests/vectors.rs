@@ -112,6 +112,12 @@ fn every_exported_type_has_a_positive_vector() {
         "ClientNotification",
         "AttestationStatus",
         "AttestationHeader",
+        "ServerRequestResult",
+        "ClientRequestResult",
+        "ClientResponse",
+        "ServerResponse",
+        "ClientMessage",
+        "ServerMessage",
     ]
     .map(str::to_owned)
     .into();

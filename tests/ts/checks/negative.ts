@@ -53,13 +53,16 @@ export type Revoke = ServerRequestMap["attestation/revoke"];
 // @ts-expect-error `id` is not nullable on a request
 export const nullId: ServerRequest = { method: "attestation/generate", id: null, params: {} };
 
-// `attestation/generate` takes no params.
-export const extraParams: ServerRequest = {
+// `attestation/generate` takes an empty object; `null` is not one.
+export const nullParams: ServerRequest = {
   method: "attestation/generate",
   id: 0,
-  // @ts-expect-error params is an empty object
-  params: { force: true },
+  // @ts-expect-error params is an object
+  params: null,
 };
+// Members a newer server might add are accepted, as serde and the schema
+// accept them: `{}` reads as an empty object and admits any object.
+export const newerParams: ServerRequest = { method: "attestation/generate", id: 0, params: { force: true } };
 
 // --- how the constants are used -----------------------------------------
 
