@@ -1,10 +1,13 @@
 //! `attestation/generate`: the server asks the client for a fresh token.
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 use std::fmt;
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "schema")]
 use ts_rs::{Config, TS};
 
 /// The fewest bytes a token may have.
@@ -109,6 +112,7 @@ impl fmt::Debug for AttestationToken {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for AttestationToken {
     fn inline_schema() -> bool {
         true
@@ -127,6 +131,7 @@ impl JsonSchema for AttestationToken {
 }
 
 // A plain `string` in TypeScript; the rule is stated in the field's JSDoc.
+#[cfg(feature = "schema")]
 impl TS for AttestationToken {
     type WithoutGenerics = Self;
     type OptionInnerType = Self;
@@ -141,12 +146,14 @@ impl TS for AttestationToken {
 /// Params of `attestation/generate`: an empty object, `{}`.
 // TypeScript `{}`: reads as an empty object in hovers and rejects `null`
 // and `undefined` (ts-rs would write `Record<symbol, never>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema, TS)]
-#[ts(type = "{}")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
+#[cfg_attr(feature = "schema", ts(type = "{}"))]
 pub struct AttestationGenerateParams {}
 
 /// Result of `attestation/generate`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 pub struct AttestationGenerateResponse {
     /// A fresh attestation token: 1 to 8192 characters, each visible ASCII
     /// (0x21–0x7E, no spaces). A response that breaks this rule is treated

@@ -1,8 +1,10 @@
 //! The list of types that codegen turns into JSON Schema and TypeScript.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+#[cfg(feature = "schema")]
 use ts_rs::TS;
 
 use crate::header::{AttestationHeader, AttestationStatus};

@@ -1,11 +1,15 @@
 //! The `x-oai-attestation` header and its JSON envelope.
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize};
+#[cfg(feature = "schema")]
 use serde_json::{Value, json};
 use serde_repr::{Deserialize_repr, Serialize_repr};
+#[cfg(feature = "schema")]
 use ts_rs::{Config, TS};
 
 use crate::attestation::AttestationToken;
@@ -74,8 +78,10 @@ impl AttestationStatus {
     }
 }
 
+#[cfg(feature = "schema")]
 const STATUS_DOC: &str = "How the attempt to get a token ended: 0 Ok, 1 Timeout, 2 RequestFailed, 3 RequestCanceled, 4 MalformedResponse.";
 
+#[cfg(feature = "schema")]
 impl JsonSchema for AttestationStatus {
     fn schema_name() -> Cow<'static, str> {
         "AttestationStatus".into()
@@ -97,6 +103,7 @@ impl JsonSchema for AttestationStatus {
     }
 }
 
+#[cfg(feature = "schema")]
 impl TS for AttestationStatus {
     type WithoutGenerics = Self;
     type OptionInnerType = Self;
@@ -148,8 +155,9 @@ macro_rules! token_doc {
 }
 
 #[doc = header_doc!()]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
-#[schemars(transform = token_iff_ok)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(transform = token_iff_ok))]
 pub struct AttestationHeader {
     /// Envelope format version; always `1`.
     #[serde(rename = "v")]
@@ -166,6 +174,7 @@ pub struct AttestationHeader {
 // `s`: a union of "status 0 with a token" and "any other status without
 // one", instead of the derived `{ s: AttestationStatus, t?: string }` that
 // accepts `{v:1,s:0}` and `{v:1,s:1,t:"…"}`.
+#[cfg(feature = "schema")]
 impl TS for AttestationHeader {
     type WithoutGenerics = Self;
     type OptionInnerType = Self;
@@ -205,6 +214,7 @@ impl TS for AttestationHeader {
     }
 }
 
+#[cfg(feature = "schema")]
 /// A JSDoc block for `text`, each line prefixed by `indent`.
 fn jsdoc(indent: &str, text: &str) -> String {
     let mut out = format!("{indent}/**\n");
@@ -215,6 +225,7 @@ fn jsdoc(indent: &str, text: &str) -> String {
     out
 }
 
+#[cfg(feature = "schema")]
 /// `t` is required when `s` is 0 and forbidden otherwise, as in `Deserialize`.
 // Each branch names `t` in its own `properties` because strict validators
 // (ajv's strictRequired) look for a `required` name only in the subschema
@@ -282,6 +293,7 @@ impl AttestationHeader {
         }
     }
 
+    #[cfg(feature = "schema")]
     fn failure_statuses() -> impl Iterator<Item = AttestationStatus> {
         AttestationStatus::ALL
             .into_iter()

@@ -2,9 +2,11 @@
 
 use std::fmt;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "schema")]
 use ts_rs::TS;
 
 /// The largest integer id: 2^53 − 1, the largest integer a JavaScript
@@ -15,13 +17,14 @@ pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 /// 2^53 − 1 so that a TypeScript `number` holds it exactly. Ids the server
 /// issues are always integers. `null`, fractions and larger integers are not
 /// ids.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 #[serde(untagged)]
 pub enum RequestId {
     /// An integer id within ±(2^53 − 1).
     Integer(
-        #[schemars(range(min = -MAX_SAFE_INTEGER, max = MAX_SAFE_INTEGER))]
-        #[ts(type = "number")]
+        #[cfg_attr(feature = "schema", schemars(range(min = -MAX_SAFE_INTEGER, max = MAX_SAFE_INTEGER)))]
+        #[cfg_attr(feature = "schema", ts(type = "number"))]
         i64,
     ),
     /// A string id.

@@ -1,11 +1,14 @@
 //! The handshake: `initialize` (request) then `initialized` (notification).
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "schema")]
 use ts_rs::TS;
 
 /// Params of `initialize`, the first request a client sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 #[serde(rename_all = "camelCase")]
 pub struct InitializeParams {
     /// Who the client is.
@@ -16,12 +19,13 @@ pub struct InitializeParams {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::optional::present"
     )]
-    #[ts(optional)]
+    #[cfg_attr(feature = "schema", ts(optional))]
     pub capabilities: Option<ClientCapabilities>,
 }
 
 /// The client's name and version, for logs and diagnostics.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ClientInfo {
     /// A stable machine-readable name, e.g. `"codex-desktop"`.
@@ -34,13 +38,14 @@ pub struct ClientInfo {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::optional::present"
     )]
-    #[ts(optional)]
+    #[cfg_attr(feature = "schema", ts(optional))]
     pub title: Option<String>,
 }
 
 /// Optional features the client supports. Unknown members sent by newer
 /// clients are accepted and ignored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ClientCapabilities {
     /// `true` when the client answers `attestation/generate`. Absent means
@@ -56,7 +61,8 @@ fn is_false(value: &bool) -> bool {
 }
 
 /// Result of `initialize`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 #[serde(rename_all = "camelCase")]
 pub struct InitializeResponse {
     /// Who the server is.
@@ -64,7 +70,8 @@ pub struct InitializeResponse {
 }
 
 /// The server's name and version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ServerInfo {
     /// A stable machine-readable name.

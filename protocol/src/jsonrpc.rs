@@ -5,10 +5,12 @@
 
 use std::fmt;
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+#[cfg(feature = "schema")]
 use ts_rs::TS;
 
 use crate::id::RequestId;
@@ -19,11 +21,12 @@ use crate::literal::JsonRpcVersion;
 
 /// A JSON-RPC request: a call that expects exactly one response with the
 /// same `id`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 pub struct JsonRpcRequest {
     /// Always `"2.0"`; may be left out by clients.
     #[serde(default)]
-    #[ts(as = "Option<JsonRpcVersion>", optional)]
+    #[cfg_attr(feature = "schema", ts(as = "Option<JsonRpcVersion>", optional))]
     pub jsonrpc: JsonRpcVersion,
     /// Chosen by the sender; echoed in the response.
     pub id: RequestId,
@@ -35,16 +38,17 @@ pub struct JsonRpcRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::optional::present"
     )]
-    #[ts(optional, type = "unknown")]
+    #[cfg_attr(feature = "schema", ts(optional, type = "unknown"))]
     pub params: Option<Value>,
 }
 
 /// A JSON-RPC notification: a message without `id` that gets no response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 pub struct JsonRpcNotification {
     /// Always `"2.0"`; may be left out by clients.
     #[serde(default)]
-    #[ts(as = "Option<JsonRpcVersion>", optional)]
+    #[cfg_attr(feature = "schema", ts(as = "Option<JsonRpcVersion>", optional))]
     pub jsonrpc: JsonRpcVersion,
     /// The notification name, e.g. `"initialized"`.
     pub method: String,
@@ -54,21 +58,22 @@ pub struct JsonRpcNotification {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::optional::present"
     )]
-    #[ts(optional, type = "unknown")]
+    #[cfg_attr(feature = "schema", ts(optional, type = "unknown"))]
     pub params: Option<Value>,
 }
 
 /// A successful JSON-RPC response to the request with the same `id`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 pub struct JsonRpcResponse {
     /// Always `"2.0"`; may be left out by clients.
     #[serde(default)]
-    #[ts(as = "Option<JsonRpcVersion>", optional)]
+    #[cfg_attr(feature = "schema", ts(as = "Option<JsonRpcVersion>", optional))]
     pub jsonrpc: JsonRpcVersion,
     /// The `id` of the request this answers.
     pub id: RequestId,
     /// The method's result; its shape is the method's response type.
-    #[ts(type = "unknown")]
+    #[cfg_attr(feature = "schema", ts(type = "unknown"))]
     pub result: Value,
     /// Never present: a message with both `result` and `error` is invalid.
     #[serde(
@@ -76,22 +81,29 @@ pub struct JsonRpcResponse {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::jsonrpc::forbid_error"
     )]
-    #[schemars(schema_with = "crate::jsonrpc::forbidden")]
-    #[ts(optional, type = "never")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(schema_with = "crate::jsonrpc::forbidden")
+    )]
+    #[cfg_attr(feature = "schema", ts(optional, type = "never"))]
     pub error: Option<Never>,
 }
 
 /// A failed JSON-RPC response. `id` is `null` only when the request's id
 /// could not be read (an unparseable line).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 pub struct JsonRpcError {
     /// Always `"2.0"`; may be left out by clients.
     #[serde(default)]
-    #[ts(as = "Option<JsonRpcVersion>", optional)]
+    #[cfg_attr(feature = "schema", ts(as = "Option<JsonRpcVersion>", optional))]
     pub jsonrpc: JsonRpcVersion,
     /// The `id` of the request this answers, or `null` when it is unknown.
     #[serde(deserialize_with = "present_or_null")]
-    #[schemars(required, schema_with = "nullable_request_id")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(required, schema_with = "nullable_request_id")
+    )]
     pub id: Option<RequestId>,
     /// What went wrong.
     pub error: JsonRpcErrorObject,
@@ -101,8 +113,11 @@ pub struct JsonRpcError {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::jsonrpc::forbid_result"
     )]
-    #[schemars(schema_with = "crate::jsonrpc::forbidden")]
-    #[ts(optional, type = "never")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(schema_with = "crate::jsonrpc::forbidden")
+    )]
+    #[cfg_attr(feature = "schema", ts(optional, type = "never"))]
     pub result: Option<Never>,
 }
 
@@ -136,6 +151,7 @@ impl JsonRpcResponse {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Never {}
 
+#[cfg(feature = "schema")]
 /// The schema of a member that must not appear.
 pub(crate) fn forbidden(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::Schema::from(false)
@@ -153,7 +169,8 @@ pub(crate) fn forbid_result<'de, D: Deserializer<'de>>(_: D) -> Result<Option<Ne
 pub(crate) const BOTH: &str = "a response has `result` or `error`, never both";
 
 /// The `error` member of a failed response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 pub struct JsonRpcErrorObject {
     /// A JSON-RPC error code; see `ErrorCode` for the ones this protocol uses.
     pub code: ErrorCode,
@@ -165,7 +182,7 @@ pub struct JsonRpcErrorObject {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::optional::present"
     )]
-    #[ts(optional, type = "unknown")]
+    #[cfg_attr(feature = "schema", ts(optional, type = "unknown"))]
     pub data: Option<Value>,
 }
 
@@ -185,11 +202,12 @@ impl JsonRpcErrorObject {
 /// -32601 method not found, -32602 invalid params, -32603 internal error and
 /// -32002 not initialized (a request other than `initialize` came before the
 /// handshake). Other codes may appear in errors sent by clients.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 #[serde(transparent)]
 pub struct ErrorCode(
-    #[schemars(range(min = -crate::id::MAX_SAFE_INTEGER, max = crate::id::MAX_SAFE_INTEGER))]
-    #[ts(type = "number")]
+    #[cfg_attr(feature = "schema", schemars(range(min = -crate::id::MAX_SAFE_INTEGER, max = crate::id::MAX_SAFE_INTEGER)))]
+    #[cfg_attr(feature = "schema", ts(type = "number"))]
     pub i64,
 );
 
@@ -269,6 +287,7 @@ fn present_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<RequestId>,
     Option::<RequestId>::deserialize(d)
 }
 
+#[cfg(feature = "schema")]
 /// `RequestId | null`, stated by hand: with `deserialize_with` schemars would
 /// inline the id's schema and drop the `null`.
 fn nullable_request_id(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -279,9 +298,10 @@ fn nullable_request_id(generator: &mut schemars::SchemaGenerator) -> schemars::S
 /// Any JSON-RPC message. Which shape a message has is decided by its keys,
 /// not by trial: with `method` and `id` it is a request; with `method` alone,
 /// a notification; with `result`, a response; with `error`, an error.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 #[serde(untagged)]
-#[schemars(transform = guard_message_variants)]
+#[cfg_attr(feature = "schema", schemars(transform = guard_message_variants))]
 pub enum JsonRpcMessage {
     /// A call that expects a response.
     Request(JsonRpcRequest),
@@ -293,6 +313,7 @@ pub enum JsonRpcMessage {
     Error(JsonRpcError),
 }
 
+#[cfg(feature = "schema")]
 /// Makes the schema classify by keys exactly as `Deserialize` does: without
 /// these guards a request with a bad id would still match the notification
 /// branch, and the schema would accept what serde rejects.
@@ -305,6 +326,7 @@ fn guard_message_variants(schema: &mut schemars::Schema) {
     guard_variants(schema, &[&[], &["id"], &["method"], &["method"]]);
 }
 
+#[cfg(feature = "schema")]
 /// Forbids, in the `anyOf` branch at each position, the keys listed for it
 /// (an empty list leaves the branch alone), and states `type: object` at the
 /// top. `result`+`error` need no guard: each response type forbids the

@@ -4,6 +4,7 @@
 //! views of every type are derived from the same definitions.
 
 mod attestation;
+#[cfg(feature = "schema")]
 mod exports;
 mod header;
 mod id;
@@ -18,6 +19,7 @@ pub use attestation::{
     AttestationGenerateParams, AttestationGenerateResponse, AttestationToken, TOKEN_MAX_BYTES,
     TOKEN_MIN_BYTES, TOKEN_PATTERN, TokenError, validate_token,
 };
+#[cfg(feature = "schema")]
 pub use exports::{ExportVisitor, WireType, visit_exported_types, visit_methods};
 pub use header::{AttestationHeader, AttestationStatus, HEADER_NAME};
 pub use id::{MAX_SAFE_INTEGER, RequestId};
@@ -30,8 +32,10 @@ pub use jsonrpc::{
 };
 pub use literal::{HeaderVersion, JsonRpcVersion};
 pub use messages::{ClientMessage, ClientResponse, ServerMessage, ServerResponse};
+#[cfg(feature = "schema")]
+pub use registry::MethodVisitor;
 pub use registry::{
     AttestationGenerate, ClientNotification, ClientRequest, ClientRequestPayload,
-    ClientRequestResult, Direction, Initialize, Initialized, Method, MethodVisitor, Notification,
-    ServerRequest, ServerRequestPayload, ServerRequestResult,
+    ClientRequestResult, Direction, Initialize, Initialized, Method, Notification, ServerRequest,
+    ServerRequestPayload, ServerRequestResult,
 };

@@ -4,12 +4,15 @@
 //! other on input, so a wrong version is a deserialization error with a clear
 //! message instead of a silently accepted field.
 
+#[cfg(feature = "schema")]
 use std::borrow::Cow;
 use std::fmt;
 
+#[cfg(feature = "schema")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Serialize, Serializer};
+#[cfg(feature = "schema")]
 use ts_rs::{Config, TS};
 
 /// The JSON-RPC version marker. Always written as `"jsonrpc":"2.0"`; the
@@ -51,6 +54,7 @@ impl<'de> de::Deserialize<'de> for JsonRpcVersion {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for JsonRpcVersion {
     fn inline_schema() -> bool {
         true
@@ -64,6 +68,7 @@ impl JsonSchema for JsonRpcVersion {
 }
 
 // Inlined as a literal type: there is no `JsonRpcVersion.ts`.
+#[cfg(feature = "schema")]
 impl TS for JsonRpcVersion {
     type WithoutGenerics = Self;
     type OptionInnerType = Self;
@@ -117,6 +122,7 @@ impl<'de> de::Deserialize<'de> for HeaderVersion {
     }
 }
 
+#[cfg(feature = "schema")]
 impl JsonSchema for HeaderVersion {
     fn inline_schema() -> bool {
         true
@@ -129,6 +135,7 @@ impl JsonSchema for HeaderVersion {
     }
 }
 
+#[cfg(feature = "schema")]
 impl TS for HeaderVersion {
     type WithoutGenerics = Self;
     type OptionInnerType = Self;

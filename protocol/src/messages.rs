@@ -2,14 +2,18 @@
 //! ([`ClientMessage`]) and everything the server may send
 //! ([`ServerMessage`]), with responses typed by what they can answer.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+#[cfg(feature = "schema")]
 use ts_rs::TS;
 
 use crate::id::RequestId;
-use crate::jsonrpc::{JsonRpcError, MessageKind, Never, classify, guard_variants};
+#[cfg(feature = "schema")]
+use crate::jsonrpc::guard_variants;
+use crate::jsonrpc::{JsonRpcError, MessageKind, Never, classify};
 use crate::literal::JsonRpcVersion;
 use crate::registry::{
     ClientNotification, ClientRequest, ClientRequestResult, ServerRequest, ServerRequestResult,
@@ -17,11 +21,12 @@ use crate::registry::{
 
 /// A successful response the client sends: the result of one of the
 /// server's requests, e.g. `{ token }` answering `attestation/generate`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 pub struct ClientResponse {
     /// Always `"2.0"`; may be left out by clients.
     #[serde(default)]
-    #[ts(as = "Option<JsonRpcVersion>", optional)]
+    #[cfg_attr(feature = "schema", ts(as = "Option<JsonRpcVersion>", optional))]
     pub jsonrpc: JsonRpcVersion,
     /// The `id` of the server request this answers.
     pub id: RequestId,
@@ -33,18 +38,22 @@ pub struct ClientResponse {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::jsonrpc::forbid_error"
     )]
-    #[schemars(schema_with = "crate::jsonrpc::forbidden")]
-    #[ts(optional, type = "never")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(schema_with = "crate::jsonrpc::forbidden")
+    )]
+    #[cfg_attr(feature = "schema", ts(optional, type = "never"))]
     pub error: Option<Never>,
 }
 
 /// A successful response the server sends: the result of one of the
 /// client's requests, e.g. `{ serverInfo }` answering `initialize`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 pub struct ServerResponse {
     /// Always `"2.0"`; the server always writes it.
     #[serde(default)]
-    #[ts(as = "Option<JsonRpcVersion>", optional)]
+    #[cfg_attr(feature = "schema", ts(as = "Option<JsonRpcVersion>", optional))]
     pub jsonrpc: JsonRpcVersion,
     /// The `id` of the client request this answers.
     pub id: RequestId,
@@ -56,8 +65,11 @@ pub struct ServerResponse {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::jsonrpc::forbid_error"
     )]
-    #[schemars(schema_with = "crate::jsonrpc::forbidden")]
-    #[ts(optional, type = "never")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(schema_with = "crate::jsonrpc::forbidden")
+    )]
+    #[cfg_attr(feature = "schema", ts(optional, type = "never"))]
     pub error: Option<Never>,
 }
 
@@ -90,9 +102,10 @@ impl ServerResponse {
 /// keys: `method` and `id` make a request, `method` alone a notification,
 /// `result` a response, `error` an error; both `result` and `error`, or
 /// neither, is invalid.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 #[serde(untagged)]
-#[schemars(transform = guard_client_message)]
+#[cfg_attr(feature = "schema", schemars(transform = guard_client_message))]
 pub enum ClientMessage {
     /// A request to the server.
     Request(ClientRequest),
@@ -107,9 +120,10 @@ pub enum ClientMessage {
 /// Every message the server may send: its requests, and responses and
 /// errors answering the client's requests. Classified by its keys like
 /// [`ClientMessage`]; the server sends no notifications.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
 #[serde(untagged)]
-#[schemars(transform = guard_server_message)]
+#[cfg_attr(feature = "schema", schemars(transform = guard_server_message))]
 pub enum ServerMessage {
     /// A request to the client.
     Request(ServerRequest),
@@ -123,10 +137,12 @@ pub enum ServerMessage {
 // The guards make the schema classify by keys as `Deserialize` does (see
 // `JsonRpcMessage`): a notification must not have `id`, a response or an
 // error must not have `method`.
+#[cfg(feature = "schema")]
 fn guard_client_message(schema: &mut schemars::Schema) {
     guard_variants(schema, &[&[], &["id"], &["method"], &["method"]]);
 }
 
+#[cfg(feature = "schema")]
 fn guard_server_message(schema: &mut schemars::Schema) {
     guard_variants(schema, &[&[], &["method"], &["method"]]);
 }

@@ -6,12 +6,15 @@
 //! enum, its payload enum (a request before an id is assigned) and the
 //! export list. No method string is written anywhere else.
 
+#[cfg(feature = "schema")]
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "schema")]
 use ts_rs::TS;
 
 use crate::attestation::{AttestationGenerateParams, AttestationGenerateResponse};
+#[cfg(feature = "schema")]
 use crate::exports::WireType;
 use crate::id::RequestId;
 use crate::initialize::{InitializeParams, InitializeResponse};
@@ -74,6 +77,7 @@ pub enum Direction {
 }
 
 /// Receives every method of the registry, for code generation.
+#[cfg(feature = "schema")]
 pub trait MethodVisitor {
     /// A request method; `name` is its Rust/TypeScript identifier.
     fn request<M: Method>(&mut self, name: &'static str, direction: Direction)
@@ -119,7 +123,8 @@ macro_rules! request_table {
         )*
 
         $(#[$enum_doc])*
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
         #[serde(tag = "method")]
         pub enum $Enum {
             $(
@@ -128,7 +133,7 @@ macro_rules! request_table {
                 $Name {
                     /// Always `"2.0"`; may be left out by clients.
                     #[serde(default)]
-                    #[ts(as = "Option<JsonRpcVersion>", optional)]
+                    #[cfg_attr(feature = "schema", ts(as = "Option<JsonRpcVersion>", optional))]
                     jsonrpc: JsonRpcVersion,
                     /// Chosen by the sender; echoed in the response.
                     id: RequestId,
@@ -158,7 +163,8 @@ macro_rules! request_table {
         }
 
         $(#[$result_doc])*
-        #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema, TS)]
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        #[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
         #[serde(untagged)]
         pub enum $Result {
             $(
@@ -216,6 +222,7 @@ macro_rules! request_table {
 
         impl $Enum {
             /// Passes every method of this table to `visitor`.
+            #[cfg(feature = "schema")]
             pub fn visit_methods(visitor: &mut impl MethodVisitor) {
                 $(visitor.request::<$Name>(stringify!($Name), Direction::$direction);)*
             }
@@ -245,7 +252,8 @@ macro_rules! notification_table {
         )*
 
         $(#[$enum_doc])*
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, TS)]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
         #[serde(tag = "method")]
         pub enum $Enum {
             $(
@@ -254,7 +262,7 @@ macro_rules! notification_table {
                 $Name {
                     /// Always `"2.0"`; may be left out by clients.
                     #[serde(default)]
-                    #[ts(as = "Option<JsonRpcVersion>", optional)]
+                    #[cfg_attr(feature = "schema", ts(as = "Option<JsonRpcVersion>", optional))]
                     jsonrpc: JsonRpcVersion,
                 },
             )*
@@ -272,6 +280,7 @@ macro_rules! notification_table {
             }
 
             /// Passes every notification of this table to `visitor`.
+            #[cfg(feature = "schema")]
             pub fn visit_methods(visitor: &mut impl MethodVisitor) {
                 $(visitor.client_notification::<$Name>(stringify!($Name));)*
             }

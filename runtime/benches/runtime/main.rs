@@ -1,5 +1,6 @@
-//! `cargo bench -p attestwire-runtime`: what the runtime and codegen cost,
-//! each figure beside a baseline measured in the same run, as a ratio.
+//! `cargo bench -p attestwire-runtime`: what the runtime costs, each figure
+//! beside a baseline measured in the same run, as a ratio. (Figure 7, the
+//! codegen, is `cargo bench -p attestwire-codegen`.)
 //! Asserts nothing; prints a table (see BENCHMARKS.md).
 
 // A benchmark is a program run by hand: a failed setup step may panic with
@@ -94,9 +95,6 @@ fn main() {
     }
     if wanted("6-envelope") {
         rows.extend(figures::envelope());
-    }
-    if wanted("7-codegen") {
-        rows.extend(figures::codegen());
     }
     print!("{}", table(&rows));
     println!(

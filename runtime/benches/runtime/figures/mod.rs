@@ -1,12 +1,10 @@
 //! The seven figures of issue 5, each with the baseline it is compared to.
 
-mod codegen;
 mod envelope;
 mod inmemory;
 mod process;
 mod scale;
 
-pub(crate) use codegen::codegen;
 pub(crate) use envelope::envelope;
 pub(crate) use inmemory::{disconnect_latency, round_trip, timeout_precision};
 pub(crate) use process::process_round_trip;
