@@ -37,7 +37,10 @@ const TS_CANNOT_REJECT: &[(&str, &str)] = &[
         "token rule: string contents",
     ),
     ("client_message_empty_token", "token rule: string length"),
-    ("server_request_result_bad_token", "token rule: string contents"),
+    (
+        "server_request_result_bad_token",
+        "token rule: string contents",
+    ),
     ("attestation_params_number", "`{}` admits primitives"),
 ];
 
