@@ -4,12 +4,14 @@
 
 mod files;
 mod methods_ts;
+mod root;
 mod schema;
 mod tagged_ts;
 mod tsfmt;
 mod typescript;
 
 pub use files::{Drift, check, write};
+pub use root::{FoundRoot, RootError, RootSource, compiled_root, ensure_built_from, find_root};
 pub use schema::{BUNDLE_PATH, SCHEMA_ID_BASE, bundle_id, schema_id};
 
 use std::collections::BTreeMap;

@@ -1,13 +1,15 @@
 //! `attestwire-codegen write | check [--root DIR]`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use attestwire_codegen::FoundRoot;
 
 const USAGE: &str = "usage: attestwire-codegen <write|check> [--root DIR]\n\
   write  regenerate schema/ and generated/src/ from the protocol types\n\
-  check  write nothing; exit 1 with a diff when the committed files are stale";
+  check  write nothing; exit 1 with a diff when the committed files are stale\n\
+  The tree is --root DIR, else cargo's CARGO_MANIFEST_DIR, else the current directory, upward.";
 
 fn main() -> ExitCode {
     match run() {
@@ -22,11 +24,14 @@ fn main() -> ExitCode {
 fn run() -> anyhow::Result<ExitCode> {
     let mut args = std::env::args().skip(1);
     let mut command = None;
-    // The workspace root, so `cargo run` works from any directory.
-    let mut root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut flag_root = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--root" => root = PathBuf::from(args.next().context("--root needs a directory")?),
+            "--root" => {
+                flag_root = Some(PathBuf::from(
+                    args.next().context("--root needs a directory")?,
+                ))
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(ExitCode::SUCCESS);
@@ -35,23 +40,32 @@ fn run() -> anyhow::Result<ExitCode> {
             other => bail!("unexpected argument {other:?}\n{USAGE}"),
         }
     }
+    let Some(command) = command else {
+        bail!("missing command\n{USAGE}");
+    };
+    let root = tree(flag_root.as_deref())?;
     let files = attestwire_codegen::generate()?;
-    match command.as_deref() {
-        Some("write") => {
-            attestwire_codegen::write(&root, &files)?;
-            println!("wrote {} files under {}", files.len(), root.display());
-            Ok(ExitCode::SUCCESS)
-        }
-        Some("check") => {
-            let drift = attestwire_codegen::check(&root, &files)?;
-            if drift.is_empty() {
-                println!("generated files are current ({} files)", files.len());
-                Ok(ExitCode::SUCCESS)
-            } else {
-                print!("{}", drift.report());
-                Ok(ExitCode::FAILURE)
-            }
-        }
-        _ => bail!("missing command\n{USAGE}"),
+    if command == "write" {
+        attestwire_codegen::write(&root.path, &files)?;
+        println!("wrote {} files under {}", files.len(), root.path.display());
+        return Ok(ExitCode::SUCCESS);
     }
+    let drift = attestwire_codegen::check(&root.path, &files)?;
+    if drift.is_empty() {
+        println!("generated files are current ({} files)", files.len());
+        Ok(ExitCode::SUCCESS)
+    } else {
+        print!("{}", drift.report());
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// The tree to work on, refused when this binary was compiled from another.
+fn tree(flag: Option<&Path>) -> anyhow::Result<FoundRoot> {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let cwd = std::env::current_dir().context("reading the current directory")?;
+    let root = attestwire_codegen::find_root(flag, manifest_dir.as_deref(), &cwd)?;
+    attestwire_codegen::ensure_built_from(&attestwire_codegen::compiled_root(), &root.path)?;
+    println!("root: {} ({})", root.path.display(), root.source);
+    Ok(root)
 }

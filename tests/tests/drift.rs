@@ -1,14 +1,32 @@
 //! "Committed outputs are current": the drift test fails, with the command
 //! to run, whenever `schema/` or `generated/src/` differ from fresh output.
+//! Like `attestwire-codegen check`, it finds the tree at run time and
+//! refuses one the codegen was not compiled from.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use attestwire_tests::vectors::repo_root;
+/// The checkout this test runs in, found as `attestwire-codegen check`
+/// finds it: from cargo's run-time `CARGO_MANIFEST_DIR` (not the
+/// compile-time one, which names wherever this binary was built), and only
+/// when the codegen's compiled-in types are that checkout's. With two
+/// checkouts sharing a target dir, a stale build would otherwise check the
+/// other checkout's files and pass.
+fn checked_root() -> PathBuf {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let cwd = std::env::current_dir().unwrap();
+    let root = attestwire_codegen::find_root(None, manifest_dir.as_deref(), &cwd).unwrap();
+    if let Err(e) =
+        attestwire_codegen::ensure_built_from(&attestwire_codegen::compiled_root(), &root.path)
+    {
+        panic!("{e}");
+    }
+    root.path
+}
 
 #[test]
 fn committed_generated_files_are_current() {
     let files = attestwire_codegen::generate().unwrap();
-    let drift = attestwire_codegen::check(&repo_root(), &files).unwrap();
+    let drift = attestwire_codegen::check(&checked_root(), &files).unwrap();
     assert!(
         drift.is_empty(),
         "committed generated files are out of date:\n{}",
@@ -16,7 +34,27 @@ fn committed_generated_files_are_current() {
     );
 }
 
-fn scratch(name: &str) -> std::path::PathBuf {
+#[test]
+fn the_drift_check_refuses_a_tree_the_codegen_was_not_compiled_from() {
+    let other = scratch("drift-other-tree");
+    let err = attestwire_codegen::ensure_built_from(&attestwire_codegen::compiled_root(), &other)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("compiled from the tree at"), "{err}");
+    assert!(
+        err.contains(&other.canonicalize().unwrap().display().to_string()),
+        "{err}"
+    );
+    // And the tree it runs in is the one it was compiled from.
+    assert_eq!(
+        checked_root().canonicalize().unwrap(),
+        attestwire_tests::vectors::repo_root()
+            .canonicalize()
+            .unwrap()
+    );
+}
+
+fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
