@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::OWNED_DIRS;
+use crate::{KEPT_DIRS, OWNED_DIRS};
 
 /// How the committed files differ from fresh output. Empty when current.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -48,13 +48,11 @@ impl Drift {
 }
 
 /// Replaces the generated folders under `root` with `files`: each owned
-/// folder is removed first, so a type that is gone leaves no orphan.
+/// folder is emptied first (all but [`KEPT_DIRS`]), so a type that is gone
+/// leaves no orphan.
 pub fn write(root: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<()> {
     for dir in OWNED_DIRS {
-        let dir = root.join(dir);
-        if dir.exists() {
-            fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
-        }
+        clear(root, &root.join(dir))?;
     }
     for (rel, text) in files {
         let path = root.join(rel);
@@ -112,6 +110,43 @@ fn read_owned(root: &Path) -> anyhow::Result<BTreeMap<String, String>> {
     Ok(out)
 }
 
+/// Removes everything under `dir` except the [`KEPT_DIRS`] (and the
+/// folders on the way to them).
+fn clear(root: &Path, dir: &Path) -> anyhow::Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry
+            .with_context(|| format!("reading {}", dir.display()))?
+            .path();
+        let key = key(root, &path)?;
+        if KEPT_DIRS.contains(&key.as_str()) {
+            continue;
+        }
+        if !path.is_dir() {
+            fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+        } else if KEPT_DIRS.iter().any(|k| k.starts_with(&format!("{key}/"))) {
+            clear(root, &path)?;
+        } else {
+            fs::remove_dir_all(&path).with_context(|| format!("removing {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// `path` relative to `root`, with `/` separators, like `generate()`'s keys.
+fn key(root: &Path, path: &Path) -> anyhow::Result<String> {
+    let rel = path
+        .strip_prefix(root)
+        .with_context(|| format!("{} is outside {}", path.display(), root.display()))?;
+    Ok(rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/"))
+}
+
 fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> anyhow::Result<()> {
     if !dir.exists() {
         return Ok(());
@@ -120,18 +155,14 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) -> anyhow::
         let path = entry
             .with_context(|| format!("reading {}", dir.display()))?
             .path();
+        let key = key(root, &path)?;
+        if KEPT_DIRS.contains(&key.as_str()) {
+            continue;
+        }
         if path.is_dir() {
             walk(root, &path, out)?;
             continue;
         }
-        let rel = path
-            .strip_prefix(root)
-            .with_context(|| format!("{} is outside {}", path.display(), root.display()))?;
-        let key = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
         // A file that is not UTF-8 is orphaned or stale all the same.
         let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         out.insert(key, String::from_utf8_lossy(&bytes).into_owned());

@@ -4,15 +4,19 @@
 
 mod files;
 mod methods_ts;
+mod release;
 mod root;
 mod schema;
+mod semver;
 mod tagged_ts;
 mod tsfmt;
 mod typescript;
 
 pub use files::{Drift, check, write};
+pub use release::{RELEASES_DIR, ReleaseOutcome, newest_release, release};
 pub use root::{FoundRoot, RootError, RootSource, compiled_root, ensure_built_from, find_root};
 pub use schema::{BUNDLE_PATH, SCHEMA_ID_BASE, bundle_id, schema_id};
+pub use semver::{Version, VersionError};
 
 use std::collections::BTreeMap;
 
@@ -21,6 +25,10 @@ pub const GENERATED_HEADER: &str = "// generated — do not edit; run `just writ
 
 /// The folders codegen owns wholly, relative to the repository root.
 pub const OWNED_DIRS: [&str; 2] = ["schema", "generated/src"];
+
+/// Folders inside [`OWNED_DIRS`] that codegen does not generate and never
+/// removes: the frozen releases are history, not output.
+pub const KEPT_DIRS: [&str; 1] = [RELEASES_DIR];
 
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]

@@ -1,14 +1,16 @@
-//! `attestwire-codegen write | check [--root DIR]`.
+//! `attestwire-codegen write | check | release [--root DIR]`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use attestwire_codegen::FoundRoot;
+use attestwire_codegen::{FoundRoot, ReleaseOutcome};
 
-const USAGE: &str = "usage: attestwire-codegen <write|check> [--root DIR]\n\
-  write  regenerate schema/ and generated/src/ from the protocol types\n\
-  check  write nothing; exit 1 with a diff when the committed files are stale\n\
+const USAGE: &str = "usage: attestwire-codegen <write|check|release> [--root DIR]\n\
+  write    regenerate schema/ and generated/src/ from the protocol types\n\
+  check    write nothing; exit 1 with a diff when the committed files are stale\n\
+  release  freeze the bundle as schema/releases/<version>.json (never overwrites)\n\
   The tree is --root DIR, else cargo's CARGO_MANIFEST_DIR, else the current directory, upward.";
 
 fn main() -> ExitCode {
@@ -36,7 +38,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 println!("{USAGE}");
                 return Ok(ExitCode::SUCCESS);
             }
-            "write" | "check" if command.is_none() => command = Some(arg),
+            "write" | "check" | "release" if command.is_none() => command = Some(arg),
             other => bail!("unexpected argument {other:?}\n{USAGE}"),
         }
     }
@@ -49,6 +51,9 @@ fn run() -> anyhow::Result<ExitCode> {
         attestwire_codegen::write(&root.path, &files)?;
         println!("wrote {} files under {}", files.len(), root.path.display());
         return Ok(ExitCode::SUCCESS);
+    }
+    if command == "release" {
+        return release(&root.path, &files);
     }
     let drift = attestwire_codegen::check(&root.path, &files)?;
     if drift.is_empty() {
@@ -68,4 +73,38 @@ fn tree(flag: Option<&Path>) -> anyhow::Result<FoundRoot> {
     attestwire_codegen::ensure_built_from(&attestwire_codegen::compiled_root(), &root.path)?;
     println!("root: {} ({})", root.path.display(), root.source);
     Ok(root)
+}
+
+fn release(root: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<ExitCode> {
+    // A release is what is committed: freezing output nobody has written
+    // (and reviewed) would make the release and the tree disagree.
+    let drift = attestwire_codegen::check(root, files)?;
+    if !drift.is_empty() {
+        print!("{}", drift.report());
+        println!("not released: write and commit the generated files first");
+        return Ok(ExitCode::FAILURE);
+    }
+    let version = env!("CARGO_PKG_VERSION");
+    match attestwire_codegen::release(root, files, version)? {
+        ReleaseOutcome::Written(path) => {
+            println!("released {version}: wrote {}", path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        ReleaseOutcome::Unchanged(path) => {
+            println!(
+                "{version} is already released, identical: {}",
+                path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ReleaseOutcome::Conflict(path) => {
+            println!(
+                "not released: {} already holds another bundle for {version}. A release is never \
+                 rewritten (clients were built against it): bump `version` in the workspace \
+                 Cargo.toml, run `write`, then `release`",
+                path.display()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

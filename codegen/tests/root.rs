@@ -160,7 +160,7 @@ fn a_tree_that_no_longer_exists_is_another_tree() {
 #[test]
 fn the_binary_refuses_a_root_it_was_not_compiled_from() {
     let other = checkout(&scratch("binary-other-tree"));
-    for command in ["write", "check"] {
+    for command in ["write", "check", "release"] {
         let out = Command::new(env!("CARGO_BIN_EXE_attestwire-codegen"))
             .args([command, "--root"])
             .arg(&other)
