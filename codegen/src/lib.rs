@@ -2,6 +2,7 @@
 //! (`schema/`) and a TypeScript package (`generated/src/`), in memory and
 //! deterministically; the binary writes them or checks the committed copies.
 
+mod compat;
 mod files;
 mod methods_ts;
 mod release;
@@ -12,8 +13,14 @@ mod tagged_ts;
 mod tsfmt;
 mod typescript;
 
+pub use compat::{
+    Breaks, CAPABILITIES_DEF, Change, CompatError, GATE_PHRASE, Judgement, ROOTS, Reader, Report,
+    Root, Verdict, bundle_version, compare, compare_roots,
+};
 pub use files::{Drift, check, write};
-pub use release::{RELEASES_DIR, ReleaseOutcome, newest_release, release};
+pub use release::{
+    RELEASES_DIR, ReleaseOutcome, judge_against_newest_release, newest_release, release,
+};
 pub use root::{FoundRoot, RootError, RootSource, compiled_root, ensure_built_from, find_root};
 pub use schema::{BUNDLE_PATH, SCHEMA_ID_BASE, bundle_id, schema_id};
 pub use semver::{Version, VersionError};

@@ -5,9 +5,12 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::BUNDLE_PATH;
-use crate::semver::Version;
 use anyhow::Context;
+use serde_json::Value;
+
+use crate::BUNDLE_PATH;
+use crate::compat::Judgement;
+use crate::semver::Version;
 
 /// The folder of frozen bundles, relative to the repository root. It lies
 /// inside `schema/` but is not generated: `write` keeps it and `check`
@@ -77,4 +80,25 @@ pub fn newest_release(root: &Path) -> anyhow::Result<Option<(Version, PathBuf)>>
         }
     }
     Ok(newest)
+}
+
+/// The gate of `check`: the generated bundle in `files` judged against the
+/// newest frozen release under `root`, with that release's path; `None`
+/// when nothing is released yet.
+pub fn judge_against_newest_release(
+    root: &Path,
+    files: &BTreeMap<String, String>,
+) -> anyhow::Result<Option<(PathBuf, Judgement)>> {
+    let Some((_, path)) = newest_release(root)? else {
+        return Ok(None);
+    };
+    let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let old: Value =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let fresh = files
+        .get(BUNDLE_PATH)
+        .with_context(|| format!("codegen generated no {BUNDLE_PATH}"))?;
+    let new: Value = serde_json::from_str(fresh).context("parsing the generated bundle")?;
+    let judgement = Judgement::of(&old, &new).with_context(|| path.display().to_string())?;
+    Ok(Some((path, judgement)))
 }

@@ -108,3 +108,60 @@ fn write_keeps_the_releases_and_check_does_not_call_them_orphans() {
         generated[BUNDLE_PATH]
     );
 }
+
+/// The workspace version, which the generated bundle carries.
+const CURRENT: &str = env!("CARGO_PKG_VERSION");
+
+/// The generated bundle, as an older release `version` that lacked status 4.
+fn release_without_status_4(root: &Path, generated: &BTreeMap<String, String>, version: &str) {
+    let mut old: serde_json::Value = serde_json::from_str(&generated[BUNDLE_PATH]).unwrap();
+    let id = old["$id"]
+        .as_str()
+        .unwrap()
+        .replace(&format!("/{CURRENT}/"), &format!("/{version}/"));
+    old["$id"] = id.into();
+    let statuses = old.pointer_mut("/$defs/AttestationStatus/enum").unwrap();
+    statuses.as_array_mut().unwrap().retain(|s| *s != 4);
+    let text = serde_json::to_string_pretty(&old).unwrap();
+    release(root, &files(&text), version).unwrap();
+}
+
+#[test]
+fn check_judges_the_bundle_against_the_newest_release() {
+    let root = scratch("gate");
+    let generated = attestwire_codegen::generate().unwrap();
+    attestwire_codegen::write(&root, &generated).unwrap();
+    assert!(
+        attestwire_codegen::judge_against_newest_release(&root, &generated)
+            .unwrap()
+            .is_none()
+    );
+
+    // 0.0.9 → 0.1.0 (or later) is a minor or major bump: the new status passes.
+    release_without_status_4(&root, &generated, "0.0.9");
+    let (path, judgement) = attestwire_codegen::judge_against_newest_release(&root, &generated)
+        .unwrap()
+        .unwrap();
+    assert_eq!(path, root.join(RELEASES_DIR).join("0.0.9.json"));
+    assert!(judgement.passes(), "{}", judgement.render());
+    assert!(
+        judgement
+            .report
+            .breaking()
+            .any(|c| c.change == "value 4 added"),
+        "{}",
+        judgement.render()
+    );
+
+    // Released as the current version itself (the newest by version, not
+    // by name), the same change is unbumped.
+    release_without_status_4(&root, &generated, CURRENT);
+    let (path, judgement) = attestwire_codegen::judge_against_newest_release(&root, &generated)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        path,
+        root.join(RELEASES_DIR).join(format!("{CURRENT}.json"))
+    );
+    assert!(!judgement.passes(), "{}", judgement.render());
+}
