@@ -120,6 +120,7 @@ fn no_checkout_upward_is_an_error_naming_where_it_looked() {
         text.contains(&dir.display().to_string()) && text.contains("--root"),
         "{text}"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
