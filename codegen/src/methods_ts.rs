@@ -6,7 +6,8 @@ use std::fmt::Write;
 
 use attestwire_protocol::{
     AttestationStatus, Direction, ErrorCode, HEADER_NAME, JsonRpcVersion, Method, MethodVisitor,
-    Notification, TOKEN_MAX_BYTES, TOKEN_MIN_BYTES, TOKEN_PATTERN, WireType, visit_methods,
+    Notification, PROTOCOL_VERSION, TOKEN_MAX_BYTES, TOKEN_MIN_BYTES, TOKEN_PATTERN, WireType,
+    visit_methods,
 };
 use ts_rs::{Config, TS};
 
@@ -144,6 +145,10 @@ pub(crate) fn render(cfg: &Config) -> MethodsTs {
         t,
         "\n/** The HTTP header that carries the envelope. */\n\
          export const ATTESTATION_HEADER_NAME = \"{HEADER_NAME}\";\n\
+         \n/**\n * The version of the attestwire protocol this package describes (semver): the\n \
+         * workspace version, also the package's `version` and what a server sends\n \
+         * as `protocolVersion` in the `initialize` result.\n */\n\
+         export const PROTOCOL_VERSION = \"{}\";\n\
          \n/** The value of every message's `jsonrpc` member. */\n\
          export const JSONRPC_VERSION = \"{}\";\n\
          \n/** The fewest characters an attestation token may have. */\n\
@@ -159,6 +164,7 @@ pub(crate) fn render(cfg: &Config) -> MethodsTs {
          export function isValidAttestationToken(token: string): boolean {{\n  \
          return (\n    token.length >= TOKEN_MIN_LENGTH &&\n    \
          token.length <= TOKEN_MAX_LENGTH &&\n    TOKEN_PATTERN.test(token)\n  );\n}}\n",
+        PROTOCOL_VERSION,
         JsonRpcVersion::VALUE,
         TOKEN_PATTERN,
     );
@@ -182,6 +188,7 @@ pub(crate) fn render(cfg: &Config) -> MethodsTs {
     values.extend(
         [
             "ATTESTATION_HEADER_NAME",
+            "PROTOCOL_VERSION",
             "JSONRPC_VERSION",
             "TOKEN_MIN_LENGTH",
             "TOKEN_MAX_LENGTH",

@@ -169,7 +169,7 @@ pub(crate) fn generate(out: &mut BTreeMap<String, String>) -> Result<(), Generat
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": bundle_id(),
         "$comment": COMMENT,
-        "title": "attestwire",
+        "title": format!("attestwire protocol {}", attestwire_protocol::PROTOCOL_VERSION),
         "description": description,
         "$defs": Value::Object(defs),
     });

@@ -9,4 +9,9 @@ export type InitializeResponse = {
    * Who the server is.
    */
   serverInfo: ServerInfo;
+  /**
+   * The version of the attestwire protocol the server speaks (semver),
+   * e.g. `"0.1.0"`; absent from servers that do not say.
+   */
+  protocolVersion?: string;
 };

@@ -105,6 +105,13 @@ export type ErrorCode = ErrorCodeType;
 /** The HTTP header that carries the envelope. */
 export const ATTESTATION_HEADER_NAME = "x-oai-attestation";
 
+/**
+ * The version of the attestwire protocol this package describes (semver): the
+ * workspace version, also the package's `version` and what a server sends
+ * as `protocolVersion` in the `initialize` result.
+ */
+export const PROTOCOL_VERSION = "0.1.0";
+
 /** The value of every message's `jsonrpc` member. */
 export const JSONRPC_VERSION = "2.0";
 

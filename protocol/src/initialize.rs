@@ -67,7 +67,33 @@ fn is_false(value: &bool) -> bool {
 pub struct InitializeResponse {
     /// Who the server is.
     pub server_info: ServerInfo,
+    /// The version of the attestwire protocol the server speaks (semver),
+    /// e.g. `"0.1.0"`; absent from servers that do not say.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::optional::present"
+    )]
+    #[cfg_attr(feature = "schema", ts(optional))]
+    pub protocol_version: Option<String>,
 }
+
+impl InitializeResponse {
+    /// The response of a server speaking this crate's [`PROTOCOL_VERSION`].
+    pub fn new(server_info: ServerInfo) -> Self {
+        Self {
+            server_info,
+            protocol_version: Some(PROTOCOL_VERSION.to_owned()),
+        }
+    }
+}
+
+/// The protocol's version: the workspace version (semver), which the schema
+/// bundle, the TypeScript package (`PROTOCOL_VERSION`) and the `initialize`
+/// result carry too. A breaking change to what an older reader accepts
+/// needs a major bump (a minor one while 0.x); `attestwire-codegen check`
+/// enforces it against the newest frozen release.
+pub const PROTOCOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The server's name and version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,7 +24,8 @@ pub use exports::{ExportVisitor, WireType, visit_exported_types, visit_methods};
 pub use header::{AttestationHeader, AttestationStatus, HEADER_NAME};
 pub use id::{MAX_SAFE_INTEGER, RequestId};
 pub use initialize::{
-    ClientCapabilities, ClientInfo, InitializeParams, InitializeResponse, ServerInfo,
+    ClientCapabilities, ClientInfo, InitializeParams, InitializeResponse, PROTOCOL_VERSION,
+    ServerInfo,
 };
 pub use jsonrpc::{
     ErrorCode, JsonRpcError, JsonRpcErrorObject, JsonRpcMessage, JsonRpcNotification,

@@ -241,9 +241,8 @@ fn initialize(
     if let Some(hook) = &shared.on_handshake {
         hook(server, &info);
     }
-    let result: <Initialize as Method>::Response = InitializeResponse {
-        server_info: shared.config.server_info.clone(),
-    };
+    let result: <Initialize as Method>::Response =
+        InitializeResponse::new(shared.config.server_info.clone());
     match serde_json::value::to_raw_value(&result) {
         Ok(result) => response_answer(id, &result),
         Err(_) => error_answer(Some(id), ErrorCode::INTERNAL_ERROR, "internal error"),

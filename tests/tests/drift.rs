@@ -108,3 +108,34 @@ fn write_leaves_hand_kept_files_outside_the_owned_folders() {
         "{}\n"
     );
 }
+
+/// The protocol's version is one number in every place that states it: the
+/// workspace (the crates'), the npm package's `version`, the TypeScript
+/// `PROTOCOL_VERSION`, and the bundle's `$id` and title.
+#[test]
+fn the_protocol_version_is_the_same_everywhere() {
+    let version = attestwire_protocol::PROTOCOL_VERSION;
+    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+    let package: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(checked_root().join("generated/package.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        package["version"], version,
+        "generated/package.json's version must be the workspace version"
+    );
+    let files = attestwire_codegen::generate().unwrap();
+    assert!(
+        files["generated/src/methods.ts"]
+            .contains(&format!("export const PROTOCOL_VERSION = \"{version}\";"))
+    );
+    let bundle: serde_json::Value =
+        serde_json::from_str(&files[attestwire_codegen::BUNDLE_PATH]).unwrap();
+    assert_eq!(bundle["title"], format!("attestwire protocol {version}"));
+    assert!(
+        bundle["$id"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("/{version}/"))
+    );
+}

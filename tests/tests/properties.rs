@@ -217,7 +217,7 @@ proptest! {
         agrees("ClientCapabilities", &caps)?;
         let server_info = p::ServerInfo { name, version };
         agrees("ServerInfo", &server_info)?;
-        agrees("InitializeResponse", &p::InitializeResponse { server_info })?;
+        agrees("InitializeResponse", &p::InitializeResponse::new(server_info))?;
         let request = p::ClientRequestPayload::Initialize(params).into_request(id);
         agrees("ClientRequest", &request)?;
         agrees(

@@ -9,7 +9,13 @@ use runtime_support::*;
 use serde_json::json;
 
 const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"clientInfo":{"name":"app","version":"1"}}}"#;
-const INITIALIZE_RESULT: &str = r#"{"jsonrpc":"2.0","id":1,"result":{"serverInfo":{"name":"attestwire-test-server","version":"0.0.1"}}}"#;
+/// What our `initialize` answers, with the protocol version it speaks.
+fn initialize_result() -> String {
+    format!(
+        r#"{{"jsonrpc":"2.0","id":1,"result":{{"serverInfo":{{"name":"attestwire-test-server","version":"0.0.1"}},"protocolVersion":"{}"}}}}"#,
+        attestwire_protocol::PROTOCOL_VERSION
+    )
+}
 
 #[tokio::test(start_paused = true)]
 async fn garbage_line_gets_parse_error_with_id_null_and_the_connection_stays_open() {
@@ -22,7 +28,7 @@ async fn garbage_line_gets_parse_error_with_id_null_and_the_connection_stays_ope
         r#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error: the line is not valid JSON"}}"#
     );
     app.send_line(INITIALIZE).await;
-    assert_eq!(app.recv_line().await.unwrap(), INITIALIZE_RESULT);
+    assert_eq!(app.recv_line().await.unwrap(), initialize_result());
 }
 
 #[tokio::test(start_paused = true)]
@@ -35,7 +41,7 @@ async fn invalid_utf8_line_gets_parse_error() {
     assert_eq!(answer["id"], serde_json::Value::Null);
     assert_eq!(answer["error"]["code"], -32700);
     app.send_line(INITIALIZE).await;
-    assert_eq!(app.recv_line().await.unwrap(), INITIALIZE_RESULT);
+    assert_eq!(app.recv_line().await.unwrap(), initialize_result());
 }
 
 #[tokio::test(start_paused = true)]
@@ -61,7 +67,7 @@ async fn wrong_jsonrpc_version_gets_invalid_request_with_the_id() {
     assert_eq!(answer["id"], 3);
     assert_eq!(answer["error"]["code"], -32600);
     app.send_line(INITIALIZE).await;
-    assert_eq!(app.recv_line().await.unwrap(), INITIALIZE_RESULT);
+    assert_eq!(app.recv_line().await.unwrap(), initialize_result());
 }
 
 #[tokio::test(start_paused = true)]
@@ -71,7 +77,7 @@ async fn messages_without_jsonrpc_are_accepted_and_answers_carry_it() {
 
     app.send_line(r#"{"id":1,"method":"initialize","params":{"clientInfo":{"name":"codex-style","version":"1"}}}"#)
         .await;
-    assert_eq!(app.recv_line().await.unwrap(), INITIALIZE_RESULT);
+    assert_eq!(app.recv_line().await.unwrap(), initialize_result());
 }
 
 #[tokio::test(start_paused = true)]
@@ -86,7 +92,7 @@ async fn request_before_initialize_gets_not_initialized() {
         r#"{"jsonrpc":"2.0","id":"early","error":{"code":-32002,"message":"not initialized: send initialize first"}}"#
     );
     app.send_line(INITIALIZE).await;
-    assert_eq!(app.recv_line().await.unwrap(), INITIALIZE_RESULT);
+    assert_eq!(app.recv_line().await.unwrap(), initialize_result());
 }
 
 #[tokio::test(start_paused = true)]
@@ -99,7 +105,7 @@ async fn notification_before_initialize_gets_no_answer() {
     app.send_line(r#"{"jsonrpc":"2.0","method":"thread/changed"}"#)
         .await;
     app.send_line(INITIALIZE).await;
-    assert_eq!(app.recv_line().await.unwrap(), INITIALIZE_RESULT);
+    assert_eq!(app.recv_line().await.unwrap(), initialize_result());
 }
 
 #[tokio::test(start_paused = true)]
@@ -110,7 +116,7 @@ async fn blank_lines_are_skipped() {
     app.send_line("").await;
     app.send_line("  \r").await;
     app.send_line(INITIALIZE).await;
-    assert_eq!(app.recv_line().await.unwrap(), INITIALIZE_RESULT);
+    assert_eq!(app.recv_line().await.unwrap(), initialize_result());
 }
 
 #[tokio::test(start_paused = true)]
@@ -165,7 +171,7 @@ async fn bad_params_get_invalid_params_and_initialize_can_be_retried() {
         assert_eq!(answer["error"]["code"], -32602, "{case}: {answer}");
     }
     app.send_line(INITIALIZE).await;
-    assert_eq!(app.recv_line().await.unwrap(), INITIALIZE_RESULT);
+    assert_eq!(app.recv_line().await.unwrap(), initialize_result());
 }
 
 #[tokio::test(start_paused = true)]
@@ -174,7 +180,7 @@ async fn line_exactly_at_the_frame_limit_is_accepted() {
     let mut app = connect_raw(&server);
 
     app.send_line(INITIALIZE).await;
-    assert_eq!(app.recv_line().await.unwrap(), INITIALIZE_RESULT);
+    assert_eq!(app.recv_line().await.unwrap(), initialize_result());
 }
 
 #[tokio::test(start_paused = true)]

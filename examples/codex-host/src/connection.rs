@@ -172,7 +172,8 @@ impl Reader {
         self.attestwire.initialized(&capabilities.attestation); // [attestwire]
         self.initialized = true;
         Ok(json!({
-            "serverInfo": { "name": "codex-host", "version": env!("CARGO_PKG_VERSION") }
+            "serverInfo": { "name": "codex-host", "version": env!("CARGO_PKG_VERSION") },
+            "protocolVersion": attestwire_protocol::PROTOCOL_VERSION, // [attestwire]
         }))
     }
 

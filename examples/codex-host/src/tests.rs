@@ -57,7 +57,7 @@ async fn each_bad_request_gets_its_error_and_the_connection_stays_open() {
         ),
         (
             r#"{"id":4,"method":"initialize","params":{"clientInfo":{"name":"app","version":"1"}}}"#,
-            r#"{"jsonrpc":"2.0","id":4,"result":{"serverInfo":{"name":"codex-host","version":"0.1.0"}}}"#,
+            r#"{"jsonrpc":"2.0","id":4,"result":{"protocolVersion":"0.1.0","serverInfo":{"name":"codex-host","version":"0.1.0"}}}"#,
         ),
         (
             r#"{"id":5,"method":"initialize","params":{"clientInfo":{"name":"app","version":"1"}}}"#,

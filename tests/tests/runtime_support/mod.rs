@@ -171,7 +171,10 @@ pub(crate) async fn handshake(server: &Server, mut client: FakeClient, opts: Opt
         json!({
             "jsonrpc": "2.0",
             "id": 0,
-            "result": { "serverInfo": { "name": "attestwire-test-server", "version": "0.0.1" } },
+            "result": {
+                "serverInfo": { "name": "attestwire-test-server", "version": "0.0.1" },
+                "protocolVersion": attestwire_protocol::PROTOCOL_VERSION,
+            },
         })
     );
     client
