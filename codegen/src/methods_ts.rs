@@ -22,12 +22,25 @@ pub(crate) struct MethodsTs {
     pub(crate) values: Vec<String>,
 }
 
-struct Entry {
-    name: &'static str,
-    method: &'static str,
-    doc: &'static str,
-    params: String,
-    response: Option<String>,
+/// One method of a table, with its TypeScript type names.
+pub(crate) struct Entry {
+    /// The Rust / TypeScript identifier, e.g. `AttestationGenerate`.
+    pub(crate) name: &'static str,
+    /// The wire name, e.g. `attestation/generate`.
+    pub(crate) method: &'static str,
+    /// The table entry's doc comment (may be empty).
+    pub(crate) doc: &'static str,
+    /// The params type (`undefined` for a notification).
+    pub(crate) params: String,
+    /// The response type; `None` for a notification.
+    pub(crate) response: Option<String>,
+}
+
+/// Every method of every table, in table order.
+pub(crate) struct Tables {
+    pub(crate) server: Vec<Entry>,
+    pub(crate) client: Vec<Entry>,
+    pub(crate) notifications: Vec<Entry>,
 }
 
 struct Collect<'a> {
@@ -35,6 +48,22 @@ struct Collect<'a> {
     server: Vec<Entry>,
     client: Vec<Entry>,
     notifications: Vec<Entry>,
+}
+
+/// The method tables, read from the protocol crate.
+pub(crate) fn tables(cfg: &Config) -> Tables {
+    let mut c = Collect {
+        cfg,
+        server: Vec::new(),
+        client: Vec::new(),
+        notifications: Vec::new(),
+    };
+    visit_methods(&mut c);
+    Tables {
+        server: c.server,
+        client: c.client,
+        notifications: c.notifications,
+    }
 }
 
 impl MethodVisitor for Collect<'_> {
@@ -69,13 +98,7 @@ impl MethodVisitor for Collect<'_> {
 
 // `write!` into a `String` cannot fail; the results are ignored on purpose.
 pub(crate) fn render(cfg: &Config) -> MethodsTs {
-    let mut c = Collect {
-        cfg,
-        server: Vec::new(),
-        client: Vec::new(),
-        notifications: Vec::new(),
-    };
-    visit_methods(&mut c);
+    let c = tables(cfg);
 
     let mut imports: BTreeSet<String> = MERGED_WITH_CONSTANTS
         .into_iter()

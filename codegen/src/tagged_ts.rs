@@ -7,66 +7,18 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use attestwire_protocol::{
-    ClientNotification, ClientRequest, Direction, Method, MethodVisitor, Notification,
-    ServerRequest, WireType, visit_methods,
-};
+use attestwire_protocol::{ClientNotification, ClientRequest, ServerRequest};
 use ts_rs::{Config, TS};
 
 use crate::GENERATED_HEADER;
+use crate::methods_ts::{Entry, tables};
 
 /// The type names this module writes (ts-rs's versions are not used).
 pub(crate) const NAMES: [&str; 3] = ["ServerRequest", "ClientRequest", "ClientNotification"];
 
-struct Member {
-    method: &'static str,
-    doc: &'static str,
-    /// `None` for a notification (no `id`, no `params`).
-    params: Option<String>,
-}
-
-struct Collect<'a> {
-    cfg: &'a Config,
-    server: Vec<Member>,
-    client: Vec<Member>,
-    notifications: Vec<Member>,
-}
-
-impl MethodVisitor for Collect<'_> {
-    fn request<M: Method>(&mut self, _: &'static str, direction: Direction)
-    where
-        M::Params: WireType,
-        M::Response: WireType,
-    {
-        let member = Member {
-            method: M::METHOD,
-            doc: M::DOC,
-            params: Some(<M::Params as TS>::ident(self.cfg)),
-        };
-        match direction {
-            Direction::ServerToClient => self.server.push(member),
-            Direction::ClientToServer => self.client.push(member),
-        }
-    }
-
-    fn client_notification<N: Notification>(&mut self, _: &'static str) {
-        self.notifications.push(Member {
-            method: N::METHOD,
-            doc: N::DOC,
-            params: None,
-        });
-    }
-}
-
 /// `(path relative to generated/src, contents)` for each of [`NAMES`].
 pub(crate) fn render(cfg: &Config) -> Vec<(String, String)> {
-    let mut c = Collect {
-        cfg,
-        server: Vec::new(),
-        client: Vec::new(),
-        notifications: Vec::new(),
-    };
-    visit_methods(&mut c);
+    let c = tables(cfg);
     vec![
         file("ServerRequest", ServerRequest::docs(), &c.server),
         file("ClientRequest", ClientRequest::docs(), &c.client),
@@ -106,13 +58,11 @@ fn plain(docs: &str) -> String {
 }
 
 // `write!` into a `String` cannot fail; the results are ignored on purpose.
-fn file(name: &str, docs: Option<String>, members: &[Member]) -> (String, String) {
+fn file(name: &str, docs: Option<String>, members: &[Entry]) -> (String, String) {
     let mut imports = BTreeSet::new();
-    for m in members {
-        if let Some(params) = &m.params {
-            imports.insert(params.clone());
-            imports.insert("RequestId".to_owned());
-        }
+    for m in members.iter().filter(|m| m.response.is_some()) {
+        imports.insert(m.params.clone());
+        imports.insert("RequestId".to_owned());
     }
     let mut t = format!("{GENERATED_HEADER}\n");
     for import in &imports {
@@ -136,7 +86,8 @@ fn file(name: &str, docs: Option<String>, members: &[Member]) -> (String, String
             "Always `\"2.0\"`; may be left out by clients.",
         );
         t.push_str("      jsonrpc?: \"2.0\";\n");
-        if let Some(params) = &m.params {
+        if m.response.is_some() {
+            let params = &m.params;
             jsdoc(
                 &mut t,
                 "      ",
@@ -163,7 +114,7 @@ fn file(name: &str, docs: Option<String>, members: &[Member]) -> (String, String
     }
     t.push_str(";\n");
     if only {
-        let keys = if members.iter().any(|m| m.params.is_some()) {
+        let keys = if members.iter().any(|m| m.response.is_some()) {
             "method: never; jsonrpc?: never; id: never; params: never"
         } else {
             "method: never; jsonrpc?: never; params?: never"
