@@ -6,69 +6,19 @@
 //! again per mutation), and undone before the next.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-use attestwire_tests::vectors::repo_root;
+use attestwire_tests::checkout::{self, text};
 
-/// A copy of the checkout's files (tracked and new, not ignored) under the
-/// test's scratch dir.
+fn scratch() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("compat-pipeline")
+}
+
 fn copy_checkout() -> PathBuf {
-    let root = repo_root();
-    let copy = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compat-pipeline/tree");
-    let _ = std::fs::remove_dir_all(&copy);
-    let listed = Command::new("git")
-        .args([
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ])
-        .current_dir(&root)
-        .output()
-        .expect("git is needed to copy the checkout");
-    assert!(listed.status.success(), "git ls-files failed");
-    for rel in listed.stdout.split(|b| *b == 0).filter(|r| !r.is_empty()) {
-        let rel = Path::new(std::str::from_utf8(rel).unwrap());
-        let from = root.join(rel);
-        // A file deleted in the work tree but still tracked.
-        if !from.is_file() {
-            continue;
-        }
-        let to = copy.join(rel);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(&from, &to).unwrap();
-    }
-    copy
+    checkout::copy_to(&scratch().join("tree"))
 }
 
-/// `cargo run -p attestwire-codegen -- <command>` in `tree`.
-fn codegen(tree: &Path, command: &str) -> Output {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compat-pipeline/target");
-    Command::new(cargo)
-        .args([
-            "run",
-            "--quiet",
-            "--offline",
-            "-p",
-            "attestwire-codegen",
-            "--",
-            command,
-        ])
-        .current_dir(tree)
-        .env("CARGO_TARGET_DIR", target)
-        .env_remove("CARGO_MANIFEST_DIR")
-        .output()
-        .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+fn codegen(tree: &Path, command: &str) -> std::process::Output {
+    checkout::codegen(tree, &scratch().join("target"), &[command])
 }
 
 /// Replaces every `from` with `to` in `tree/file` (there must be one at
