@@ -142,9 +142,13 @@ export function isValidAttestationToken(token: string): boolean {
 
 /** The request the server sends for the method `M`. */
 export type ServerRequestOf<M extends ServerRequestMethod> = {
+  /** The method name. */
   method: M;
+  /** Always `"2.0"`; may be left out. */
   jsonrpc?: "2.0";
+  /** Chosen by the sender; echoed in the response. */
   id: RequestId;
+  /** The method's parameters. */
   params: ServerRequestMap[M]["params"];
 };
 
@@ -153,32 +157,47 @@ export type ServerRequestOf<M extends ServerRequestMethod> = {
  * `result` is `M`'s response type (`{ token }` for `attestation/generate`).
  */
 export type ServerRequestResponse<M extends ServerRequestMethod> = {
+  /** Always `"2.0"`; may be left out. */
   jsonrpc?: "2.0";
+  /** The `id` of the request this answers. */
   id: RequestId;
+  /** The result: the method's response type. */
   result: ServerRequestMap[M]["response"];
+  /** Never present: a response has `result` or `error`, never both. */
   error?: never;
 };
 
 /** The request a client sends for the method `M`. */
 export type ClientRequestOf<M extends ClientRequestMethod> = {
+  /** The method name. */
   method: M;
+  /** Always `"2.0"`; may be left out. */
   jsonrpc?: "2.0";
+  /** Chosen by the sender; echoed in the response. */
   id: RequestId;
+  /** The method's parameters. */
   params: ClientRequestMap[M]["params"];
 };
 
 /** The successful response the server sends to the client request `M`. */
 export type ClientRequestResponse<M extends ClientRequestMethod> = {
+  /** Always `"2.0"`; may be left out. */
   jsonrpc?: "2.0";
+  /** The `id` of the request this answers. */
   id: RequestId;
+  /** The result: the method's response type. */
   result: ClientRequestMap[M]["response"];
+  /** Never present: a response has `result` or `error`, never both. */
   error?: never;
 };
 
 /** The notification a client sends for the method `M`. */
 export type ClientNotificationOf<M extends ClientNotificationMethod> = {
+  /** The method name. */
   method: M;
+  /** Always `"2.0"`; may be left out. */
   jsonrpc?: "2.0";
+  /** None: a notification has no params. */
   params?: ClientNotificationMap[M]["params"];
 };
 

@@ -61,3 +61,60 @@ fn no_rust_only_remarks_reach_typescript_or_schema() {
         }
     }
 }
+
+/// "JSDoc on every exported member": every `export` declaration, every
+/// member of an exported object type and every named constant (the
+/// `ErrorCode` values, the method names) has a JSDoc block right above it,
+/// so a hover always says what the thing is.
+#[test]
+fn every_export_and_every_member_has_jsdoc() {
+    let mut missing = Vec::new();
+    for (path, text) in ts_files() {
+        if path.ends_with("/index.ts") {
+            continue; // re-exports only; the docs are where the names are declared
+        }
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let trimmed = line.trim_start();
+            let declaration = trimmed.starts_with("export type ")
+                || trimmed.starts_with("export const ")
+                || trimmed.starts_with("export function ");
+            // A member of an object type or of a constant object: `name: …`
+            // or `"name": …` inside braces (indented).
+            let member = line.starts_with(' ')
+                && !trimmed.starts_with('*')
+                && !trimmed.starts_with("/*")
+                && !trimmed.starts_with("//")
+                && !trimmed.starts_with('|')
+                && !trimmed.starts_with("return")
+                && !trimmed.starts_with('}')
+                && !trimmed.starts_with("const ")
+                && !trimmed.starts_with("token.")
+                && !trimmed.starts_with("TOKEN_")
+                && !trimmed.contains('(')
+                && trimmed.split_once(':').is_some_and(|(key, _)| {
+                    key.trim_end_matches('?')
+                        .trim_matches('"')
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '/')
+                });
+            // Inside a function signature or body the lines are parameters.
+            let in_signature = lines[..i]
+                .iter()
+                .rev()
+                .find(|l| !l.starts_with(' '))
+                .is_some_and(|l| l.starts_with("export function"));
+            if (declaration || member) && !in_signature {
+                let above = i.checked_sub(1).map(|j| lines[j].trim_end());
+                if !above.is_some_and(|l| l.ends_with("*/")) {
+                    missing.push(format!("{path}:{}: {}", i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "no JSDoc above:\n{}",
+        missing.join("\n")
+    );
+}
