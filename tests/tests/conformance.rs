@@ -55,9 +55,7 @@ fn every_negative_vector_is_rejected_by_the_schema() {
 
 #[test]
 fn every_schema_file_is_draft_2020_12_with_a_description() {
-    let dir = repo_root().join("schema");
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
+    for path in schema_paths() {
         let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(
             schema["$schema"],
@@ -77,13 +75,24 @@ fn every_schema_file_is_draft_2020_12_with_a_description() {
     }
 }
 
+/// Every schema file under `schema/`; the frozen releases under
+/// `schema/releases/` are bundles of earlier versions, not this one's.
+fn schema_paths() -> Vec<std::path::PathBuf> {
+    let dir = repo_root().join("schema");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_file() && path.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    paths
+}
+
 /// Every committed schema file by name (`AttestationHeader.json`, …).
 fn schema_files() -> BTreeMap<String, Value> {
-    let dir = repo_root().join("schema");
-    std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
+    schema_paths()
+        .into_iter()
+        .map(|path| {
             let name = path.file_name().unwrap().to_str().unwrap().to_owned();
             let text = std::fs::read_to_string(&path).unwrap();
             (name, serde_json::from_str(&text).unwrap())

@@ -227,10 +227,20 @@ fn a_wrong_line_fails_the_type_check() {
     }
 }
 
-/// Every file in `schema/`, and the number of `$defs` in the bundle.
+/// Every schema file in `schema/` (not the frozen releases under
+/// `schema/releases/`), and the number of `$defs` in the bundle.
 fn schema_counts() -> (usize, usize) {
     let dir = vectors::repo_root().join("schema");
-    let files = fs::read_dir(&dir).unwrap().count();
+    let files = fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "json")
+        })
+        .count();
     let bundle = vectors::repo_root().join(attestwire_codegen::BUNDLE_PATH);
     let bundle: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(bundle).unwrap()).unwrap();
@@ -293,10 +303,12 @@ fn npm_run_build_output_imports_and_requires_in_node() {
     );
     let expected = "AttestationStatus.Timeout === 1\n\
                     ServerRequestMethod.AttestationGenerate === 'attestation/generate'\n\
-                    isValidAttestationToken true false\n";
+                    isValidAttestationToken true false\n\
+                    TOKEN_PATTERN alone rejects '': true\n";
     let body = "console.log(`AttestationStatus.Timeout === ${m.AttestationStatus.Timeout}`);\n\
                 console.log(`ServerRequestMethod.AttestationGenerate === '${m.ServerRequestMethod.AttestationGenerate}'`);\n\
-                console.log(`isValidAttestationToken ${m.isValidAttestationToken('v1.opaque-client-payload')} ${m.isValidAttestationToken('a b')}`);";
+                console.log(`isValidAttestationToken ${m.isValidAttestationToken('v1.opaque-client-payload')} ${m.isValidAttestationToken('a b')}`);\n\
+                console.log(`TOKEN_PATTERN alone rejects '': ${!m.TOKEN_PATTERN.test('')}`);";
     // Imported and required by name from tests/ts, as an app would: through
     // the package's `exports`, not a path. The CommonJS run has no
     // require(esm), so it can only pass by loading dist/cjs.
@@ -414,7 +426,7 @@ fn typed_builders_check_the_result_against_the_method() {
     let tsconfig = dir.join("tsconfig.json");
     let tsconfig = tsconfig.to_str().unwrap();
     let good = "import { makeError, makeResponse, makeRequest, makeNotification, ErrorCode } from \"@attestwire/protocol\";\n\
-                import type { ClientMessage, ServerRequest } from \"@attestwire/protocol\";\n\
+                import type { ClientMessage, ClientNotification, ClientNotificationMap, ServerRequest } from \"@attestwire/protocol\";\n\
                 export function answer(request: ServerRequest): ClientMessage {\n\
                 \x20 switch (request.method) {\n\
                 \x20   case \"attestation/generate\":\n\
@@ -423,7 +435,13 @@ fn typed_builders_check_the_result_against_the_method() {
                 }\n\
                 export const refused: ClientMessage = makeError(\"attestwire:1\", ErrorCode.InternalError, \"no token\");\n\
                 export const hello: ClientMessage = makeRequest(\"initialize\", 1, { clientInfo: { name: \"a\", version: \"1\" } });\n\
-                export const ready: ClientMessage = makeNotification(\"initialized\");\n";
+                export const ready: ClientMessage = makeNotification(\"initialized\");\n\
+                // The map and the message agree on `params`: what the map says\n\
+                // fits the message, and leaving it out does too.\n\
+                export function notify<M extends keyof ClientNotificationMap>(method: M, params: ClientNotificationMap[M][\"params\"]): ClientNotification {\n\
+                \x20 return { method, params };\n\
+                }\n\
+                export const bare: ClientNotification = { method: \"initialized\" };\n";
     write(&dir.join("check.ts"), good);
     for version in Tsc::ALL {
         node::tsc(version, &["-p", tsconfig]);
