@@ -3,6 +3,7 @@
 //! deterministically; the binary writes them or checks the committed copies.
 
 mod compat;
+mod dispatch_ts;
 mod files;
 mod methods_ts;
 mod release;
@@ -12,6 +13,7 @@ mod semver;
 mod tagged_ts;
 mod tsfmt;
 mod typescript;
+mod validate_ts;
 
 pub use compat::{
     Breaks, CAPABILITIES_DEF, Change, CompatError, GATE_PHRASE, Judgement, ROOTS, Reader, Report,
@@ -52,6 +54,16 @@ pub enum GenerateError {
     /// Two exported types would write the same file.
     #[error("two exported types write {0}")]
     DuplicatePath(String),
+    /// The bundle uses a JSON Schema keyword (or form of one) that the
+    /// TypeScript validator generator does not compile; generating checks
+    /// that skip it would let the validators accept what the schema rejects.
+    #[error("the TypeScript validators cannot compile {at}: {message}")]
+    Validator {
+        /// Where in the bundle, as a JSON pointer (`#/$defs/<Type>/…`).
+        at: String,
+        /// What is not supported.
+        message: String,
+    },
     /// A schema could not be rendered as JSON.
     #[error("rendering {path} failed: {source}")]
     Json {
@@ -66,8 +78,10 @@ pub enum GenerateError {
 /// separators) → contents. Same input, same bytes, on every machine.
 pub fn generate() -> Result<BTreeMap<String, String>, GenerateError> {
     let mut out = BTreeMap::new();
-    schema::generate(&mut out)?;
-    typescript::generate(&mut out)?;
+    // The validators are compiled from the bundle just built, not from the
+    // Rust types again: they are a view of the schema.
+    let bundle = schema::generate(&mut out)?;
+    typescript::generate(&mut out, &bundle)?;
     Ok(out)
 }
 

@@ -150,7 +150,8 @@ impl ExportVisitor for Collect {
     }
 }
 
-pub(crate) fn generate(out: &mut BTreeMap<String, String>) -> Result<(), GenerateError> {
+/// Writes every schema file into `out` and returns the bundle as written.
+pub(crate) fn generate(out: &mut BTreeMap<String, String>) -> Result<Value, GenerateError> {
     let mut collect = Collect {
         single: Vec::new(),
         bundle: SchemaGenerator::new(settings()),
@@ -173,9 +174,11 @@ pub(crate) fn generate(out: &mut BTreeMap<String, String>) -> Result<(), Generat
         "description": description,
         "$defs": Value::Object(defs),
     });
+    let bundle = sort(bundle);
     let path = BUNDLE_PATH.to_owned();
-    let text = render(&path, bundle)?;
-    insert(out, path, text)
+    let text = render(&path, bundle.clone())?;
+    insert(out, path, text)?;
+    Ok(bundle)
 }
 
 /// What the bundle holds and which file validates what: one line per

@@ -1,12 +1,15 @@
-//! `generated/src/<Type>.ts` per exported type (ts-rs), `index.ts`, and
-//! `methods.ts`.
+//! `generated/src/<Type>.ts` per exported type (ts-rs), `index.ts`,
+//! `methods.ts`, `validate.ts` and `dispatch.ts`.
 
 use std::collections::BTreeMap;
 
 use attestwire_protocol::{ExportVisitor, WireType, visit_exported_types};
+use serde_json::Value;
 use ts_rs::Config;
 
-use crate::{GENERATED_HEADER, GenerateError, insert, methods_ts, tagged_ts};
+use crate::{
+    GENERATED_HEADER, GenerateError, dispatch_ts, insert, methods_ts, tagged_ts, validate_ts,
+};
 
 pub(crate) const SRC: &str = "generated/src";
 
@@ -69,7 +72,12 @@ fn replace_note(text: &str) -> String {
     crate::tsfmt::format_file(&format!("{GENERATED_HEADER}\n{body}"))
 }
 
-pub(crate) fn generate(out: &mut BTreeMap<String, String>) -> Result<(), GenerateError> {
+/// `bundle` is the schema bundle as `schema::generate` wrote it; the
+/// validators are compiled from it.
+pub(crate) fn generate(
+    out: &mut BTreeMap<String, String>,
+    bundle: &Value,
+) -> Result<(), GenerateError> {
     let mut collect = Collect {
         cfg: config(),
         files: BTreeMap::new(),
@@ -90,6 +98,10 @@ pub(crate) fn generate(out: &mut BTreeMap<String, String>) -> Result<(), Generat
 
     let methods = methods_ts::render(&collect.cfg);
     insert(out, format!("{SRC}/methods.ts"), methods.text)?;
+    let validate = validate_ts::render(bundle)?;
+    insert(out, format!("{SRC}/validate.ts"), validate.text)?;
+    let dispatch = dispatch_ts::render();
+    insert(out, format!("{SRC}/dispatch.ts"), dispatch.text)?;
 
     let mut names = collect.names;
     names.sort();
@@ -107,5 +119,18 @@ pub(crate) fn generate(out: &mut BTreeMap<String, String>) -> Result<(), Generat
         "export {{ {} }} from \"./methods.js\";\n",
         methods.values.join(", ")
     ));
+    for (file, types, values) in [
+        ("validate", validate.types, validate.values),
+        ("dispatch", dispatch.types, dispatch.values),
+    ] {
+        index.push_str(&format!(
+            "export type {{ {} }} from \"./{file}.js\";\n",
+            types.join(", ")
+        ));
+        index.push_str(&format!(
+            "export {{ {} }} from \"./{file}.js\";\n",
+            values.join(", ")
+        ));
+    }
     insert(out, format!("{SRC}/index.ts"), index)
 }
