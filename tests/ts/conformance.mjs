@@ -25,7 +25,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import Ajv2020 from "ajv/dist/2020.js";
+import { strictAjv } from "./ajv-strict.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const schemaDir = join(root, "schema");
@@ -33,27 +33,8 @@ const BUNDLE = "attestwire.schema.json";
 
 const readJson = (path) => JSON.parse(readFileSync(path, "utf8"));
 
-// Every strict option, spelled out so that none is quietly off: unknown or
-// ignored keywords (strictSchema), NaN/Infinity (strictNumbers), keywords
-// without the `type` they apply to (strictTypes), open tuples (strictTuples),
-// `required` names not declared in the same subschema (strictRequired).
-// No schema uses `format`, so format validation does not come into it.
-const STRICT = {
-  strict: true,
-  strictSchema: true,
-  strictNumbers: true,
-  strictTypes: true,
-  strictTuples: true,
-  strictRequired: true,
-};
 // Options set to `true` throw; anything ajv would only log is a failure too.
-const warnings = [];
-const logger = {
-  log() {},
-  warn: (...args) => warnings.push(args.join(" ")),
-  error: (...args) => warnings.push(args.join(" ")),
-};
-const ajv = new Ajv2020({ ...STRICT, allErrors: true, logger });
+const { ajv, warnings } = strictAjv({ allErrors: true });
 
 let strictFailed = 0;
 const strictFail = (message) => {

@@ -1,0 +1,755 @@
+//! "The TS validators agree with the schema and serde": every vector of
+//! `tests/vectors/wire.json`, and a corpus of mutated `ClientMessage`,
+//! `ServerMessage` and `AttestationHeader` texts written here by property
+//! generators (fixed seed, so the corpus is the same on every run), get one
+//! verdict from serde, from the generated TypeScript validator and from ajv
+//! (2020-12, strict). Node computes the last two (`tests/ts/agreement.mjs`);
+//! this file compares all three. serde may differ from the other two only
+//! by a `KnownDifference`; the validator and ajv may never differ.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+
+use attestwire_protocol::MAX_SAFE_INTEGER;
+use attestwire_tests::differences::KnownDifference;
+use attestwire_tests::node;
+use attestwire_tests::vectors::{self, serde_round_trip};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// Mutated messages per type.
+const PER_TYPE: usize = 4_000;
+
+/// Written into tokens and strings the corpus breaks: no error may quote it.
+const SECRET: &str = "S3CR3T";
+
+const SEED: [u8; 32] = *b"attestwire validators corpus v1!";
+
+// ---- generators -----------------------------------------------------------
+
+fn request_id() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).prop_map(|n| json!(n)),
+        (0i64..1000).prop_map(|n| json!(n)),
+        Just(json!(MAX_SAFE_INTEGER)),
+        Just(json!(-MAX_SAFE_INTEGER)),
+        ".{0,12}".prop_map(Value::String),
+    ]
+}
+
+fn token() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => prop::collection::vec(0x21u8..=0x7E, 1..=40),
+        1 => prop::collection::vec(0x21u8..=0x7E, 8192..=8192),
+        1 => Just(vec![b'!']),
+    ]
+    .prop_map(|bytes| {
+        let body = String::from_utf8(bytes).unwrap();
+        // Most tokens carry the marker, so a leak would show; the
+        // boundary lengths stay exact.
+        if body.len() < 8192 - SECRET.len() && body.len() > 1 {
+            format!("{SECRET}{body}")
+        } else {
+            body
+        }
+    })
+}
+
+fn text() -> impl Strategy<Value = String> {
+    ".{0,10}"
+}
+
+/// `"jsonrpc":"2.0"`, present or left out as clients may.
+fn with_version(mut value: Value, present: bool) -> Value {
+    if present {
+        value["jsonrpc"] = json!("2.0");
+    }
+    value
+}
+
+fn error_message() -> impl Strategy<Value = Value> {
+    (
+        prop_oneof![Just(None), request_id().prop_map(Some)],
+        prop_oneof![
+            (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).prop_map(|n| json!(n)),
+            prop::sample::select(vec![-32700, -32600, -32601, -32602, -32603, -32002])
+                .prop_map(|n| json!(n)),
+        ],
+        text(),
+        prop_oneof![3 => Just(None), 1 => json_value().prop_map(Some)],
+        any::<bool>(),
+    )
+        .prop_map(|(id, code, message, data, version)| {
+            let mut error = json!({ "code": code, "message": message });
+            if let Some(data) = data {
+                error["data"] = data;
+            }
+            with_version(
+                json!({ "id": id.unwrap_or(Value::Null), "error": error }),
+                version,
+            )
+        })
+}
+
+fn server_message() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        (request_id(), any::<bool>()).prop_map(|(id, v)| with_version(
+            json!({ "id": id, "method": "attestation/generate", "params": {} }),
+            v
+        )),
+        (request_id(), text(), text(), any::<bool>()).prop_map(|(id, name, version, v)| {
+            with_version(
+                json!({ "id": id, "result": { "serverInfo": { "name": name, "version": version } } }),
+                v,
+            )
+        }),
+        error_message(),
+    ]
+}
+
+fn client_message() -> impl Strategy<Value = Value> {
+    let initialize = (
+        request_id(),
+        text(),
+        text(),
+        prop::option::of(text()),
+        prop::option::of(prop::option::of(any::<bool>())),
+        any::<bool>(),
+    )
+        .prop_map(|(id, name, version, title, caps, v)| {
+            let mut info = json!({ "name": name, "version": version });
+            if let Some(title) = title {
+                info["title"] = json!(title);
+            }
+            let mut params = json!({ "clientInfo": info });
+            match caps {
+                None => {}
+                Some(None) => params["capabilities"] = json!({}),
+                Some(Some(b)) => params["capabilities"] = json!({ "requestAttestation": b }),
+            }
+            with_version(
+                json!({ "id": id, "method": "initialize", "params": params }),
+                v,
+            )
+        });
+    prop_oneof![
+        initialize,
+        any::<bool>().prop_map(|v| with_version(json!({ "method": "initialized" }), v)),
+        (request_id(), token(), any::<bool>()).prop_map(|(id, token, v)| with_version(
+            json!({ "id": id, "result": { "token": token } }),
+            v
+        )),
+        error_message(),
+    ]
+}
+
+fn attestation_header() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        token().prop_map(|t| json!({ "v": 1, "s": 0, "t": t })),
+        (1u8..=4).prop_map(|s| json!({ "v": 1, "s": s })),
+    ]
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        (-1e9f64..1e9).prop_map(|f| json!(f)),
+        ".{0,8}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(2, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+            prop::collection::btree_map("[a-z]{1,5}", inner, 0..3)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// A token that breaks the rule: empty, 8193 characters, or a valid token
+/// with one character outside 0x21–0x7E.
+fn bad_token() -> impl Strategy<Value = Value> {
+    let outside = prop::sample::select(vec![
+        " ", "\u{7f}", "\u{0}", "\t", "\n", "\u{80}", "é", "€", "\u{2028}", "😀", "\u{ffff}",
+    ]);
+    prop_oneof![
+        Just(json!("")),
+        Just(json!("a".repeat(8193))),
+        Just(json!(format!(
+            "{SECRET}{}",
+            "b".repeat(8193 - SECRET.len())
+        ))),
+        // 8192 code points, 8193 UTF-16 units: still too long only by the
+        // pattern, not by the length.
+        Just(json!(format!("{}😀", "c".repeat(8191)))),
+        (token(), outside, any::<prop::sample::Index>()).prop_map(|(t, c, at)| {
+            let at = at.index(t.len() + 1);
+            json!(format!("{}{c}{}", &t[..at], &t[at..]))
+        }),
+    ]
+}
+
+/// What to put where something else was.
+fn replacement() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        4 => prop::sample::select(vec![
+            Value::Null,
+            json!(true),
+            json!(false),
+            json!(0),
+            json!(-1),
+            json!(1),
+            json!(4),
+            json!(5),
+            json!(1.5),
+            json!(1.0),
+            json!(-0.0),
+            json!(MAX_SAFE_INTEGER),
+            json!(MAX_SAFE_INTEGER + 1),
+            json!(-MAX_SAFE_INTEGER),
+            json!(-MAX_SAFE_INTEGER - 1),
+            json!(1u64 << 60),
+            json!(u64::MAX),
+            json!(1e300),
+            json!(""),
+            json!("2.0"),
+            json!("1.0"),
+            json!(format!("{SECRET} x")),
+            json!("caf\u{e9}"),
+            json!("attestation/generate"),
+            json!("attestation/revoke"),
+            json!("initialize"),
+            json!("initialized"),
+            json!("Initialize"),
+            json!([]),
+            json!(["app", "1.0"]),
+            json!([{ "name": "app", "version": "1.0" }]),
+            json!({}),
+            json!({ "token": "abc" }),
+            json!({ "token": format!("{SECRET} bad") }),
+            json!({ "serverInfo": { "name": "s", "version": "1" } }),
+            json!({ "code": -32603, "message": "m" }),
+            json!({ "clientInfo": { "name": "app", "version": "1.0" } }),
+        ]),
+        1 => bad_token(),
+        1 => json_value(),
+    ]
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    /// Drop the `n`-th key of the `k`-th object.
+    Drop(usize, usize),
+    /// Replace the `k`-th node.
+    Replace(usize, Value),
+    /// Add (or overwrite) a key of the `k`-th object.
+    Add(usize, String, Value),
+    /// Put a bad token where the token is (`result.token` or `t`).
+    Token(Value),
+    /// Repeat the `n`-th top-level key in the text, with this value or
+    /// (`None`) the same one. JSON.parse keeps the last of two.
+    Duplicate(usize, Option<Value>),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    let key = prop::sample::select(vec![
+        "jsonrpc",
+        "id",
+        "method",
+        "params",
+        "result",
+        "error",
+        "t",
+        "s",
+        "v",
+        "token",
+        "code",
+        "message",
+        "data",
+        "clientInfo",
+        "capabilities",
+        "requestAttestation",
+        "serverInfo",
+        "title",
+        "extra",
+    ])
+    .prop_map(str::to_owned);
+    prop_oneof![
+        2 => (any::<usize>(), any::<usize>()).prop_map(|(k, n)| Mutation::Drop(k, n)),
+        3 => (any::<usize>(), replacement()).prop_map(|(k, v)| Mutation::Replace(k, v)),
+        3 => (any::<usize>(), key, replacement()).prop_map(|(k, n, v)| Mutation::Add(k, n, v)),
+        1 => bad_token().prop_map(Mutation::Token),
+        1 => (any::<usize>(), prop::option::of(replacement()))
+            .prop_map(|(n, v)| Mutation::Duplicate(n, v)),
+    ]
+}
+
+// ---- applying mutations ---------------------------------------------------
+
+/// Every node as a JSON pointer, depth-first.
+fn pointers(value: &Value, here: String, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                pointers(
+                    v,
+                    format!("{here}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                pointers(v, format!("{here}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+    out.push(here);
+}
+
+/// A mutated message: its text, and the values the mutations inserted.
+struct Mutated {
+    text: String,
+    inserted: Vec<Value>,
+    duplicated: bool,
+}
+
+fn mutate(mut value: Value, mutations: &[Mutation]) -> Mutated {
+    let mut inserted = Vec::new();
+    let mut duplicate = None;
+    for m in mutations {
+        let mut all = Vec::new();
+        pointers(&value, String::new(), &mut all);
+        let objects: Vec<&String> = all
+            .iter()
+            .filter(|p| value.pointer(p).is_some_and(Value::is_object))
+            .collect();
+        match m {
+            Mutation::Drop(..) | Mutation::Add(..) if objects.is_empty() => {}
+            Mutation::Drop(k, n) => {
+                let path = objects[k % objects.len()].clone();
+                if let Some(map) = value.pointer_mut(&path).and_then(Value::as_object_mut)
+                    && let Some(key) = map.keys().nth(n % map.len().max(1)).cloned()
+                {
+                    map.remove(&key);
+                }
+            }
+            Mutation::Replace(k, v) => {
+                let path = &all[k % all.len()];
+                *value.pointer_mut(path).unwrap() = v.clone();
+                inserted.push(v.clone());
+            }
+            Mutation::Add(k, name, v) => {
+                let path = objects[k % objects.len()].clone();
+                if let Some(map) = value.pointer_mut(&path).and_then(Value::as_object_mut) {
+                    map.insert(name.clone(), v.clone());
+                    inserted.push(v.clone());
+                }
+            }
+            Mutation::Token(v) => {
+                for path in ["/result/token", "/t"] {
+                    if let Some(slot) = value.pointer_mut(path) {
+                        *slot = v.clone();
+                        inserted.push(v.clone());
+                    }
+                }
+            }
+            Mutation::Duplicate(n, v) => duplicate = Some((*n, v.clone())),
+        }
+    }
+    let text = value.to_string();
+    let Some((n, v)) = duplicate else {
+        return Mutated {
+            text,
+            inserted,
+            duplicated: false,
+        };
+    };
+    let Some(map) = value.as_object().filter(|m| !m.is_empty()) else {
+        return Mutated {
+            text,
+            inserted,
+            duplicated: false,
+        };
+    };
+    let (key, old) = map.iter().nth(n % map.len()).unwrap();
+    let again = v.clone().unwrap_or_else(|| old.clone());
+    inserted.extend(v);
+    let mut text = text;
+    text.pop(); // the closing `}`
+    let _ = write!(text, ",{}:{again}}}", Value::String(key.clone()));
+    Mutated {
+        text,
+        inserted,
+        duplicated: true,
+    }
+}
+
+// ---- the corpus -----------------------------------------------------------
+
+#[derive(Debug)]
+struct Case {
+    type_name: String,
+    text: String,
+    /// Where it came from: a vector's name, or the mutations.
+    origin: String,
+    /// For a vector: the verdict every view must give.
+    expected: Option<bool>,
+    serde: Result<(), String>,
+    inserted: Vec<Value>,
+    duplicated: bool,
+}
+
+fn serde_verdict(type_name: &str, text: &str) -> Result<(), String> {
+    serde_round_trip(type_name, text).map(drop)
+}
+
+fn vector_cases() -> Vec<Case> {
+    let v = vectors::load().unwrap();
+    let mut out = Vec::new();
+    let mut add = |name: &str, type_name: &str, text: &str, valid: bool| {
+        out.push(Case {
+            type_name: type_name.to_owned(),
+            text: text.to_owned(),
+            origin: format!("vector {name}"),
+            expected: Some(valid),
+            serde: serde_verdict(type_name, text),
+            inserted: Vec::new(),
+            duplicated: false,
+        });
+    };
+    for c in &v.positive {
+        add(&c.name, &c.type_name, &c.json, true);
+    }
+    for c in &v.accepted {
+        add(&c.name, &c.type_name, &c.json, true);
+        add(&c.name, &c.type_name, c.canonical.as_deref().unwrap(), true);
+    }
+    for c in &v.negative {
+        add(&c.name, &c.type_name, &c.json, false);
+    }
+    out
+}
+
+fn mutated_cases() -> Vec<Case> {
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &SEED),
+    );
+    // Three in ten stay as generated, so acceptance is tested too.
+    let mutations = prop_oneof![
+        3 => Just(Vec::new()),
+        7 => prop::collection::vec(mutation(), 1..=3),
+    ];
+    let types: [(&str, BoxedStrategy<Value>); 3] = [
+        ("ServerMessage", server_message().boxed()),
+        ("ClientMessage", client_message().boxed()),
+        ("AttestationHeader", attestation_header().boxed()),
+    ];
+    let mut out = Vec::new();
+    for (type_name, base) in types {
+        let strategy = (base, mutations.clone());
+        for _ in 0..PER_TYPE {
+            let (value, ms) = strategy.new_tree(&mut runner).unwrap().current();
+            let m = mutate(value, &ms);
+            out.push(Case {
+                type_name: type_name.to_owned(),
+                serde: serde_verdict(type_name, &m.text),
+                origin: format!("mutations {ms:?}"),
+                expected: None,
+                text: m.text,
+                inserted: m.inserted,
+                duplicated: m.duplicated,
+            });
+        }
+    }
+    out
+}
+
+// ---- running Node and comparing ------------------------------------------
+
+#[derive(Debug, Deserialize)]
+struct NodeVerdict {
+    ts: bool,
+    error: Option<String>,
+    ajv: bool,
+}
+
+fn node_verdicts(name: &str, cases: &[Case]) -> Vec<NodeVerdict> {
+    let dir = node::build_dir();
+    let corpus = dir.join(format!("{name}.corpus.json"));
+    let verdicts = dir.join(format!("{name}.verdicts.json"));
+    let cases_json: Vec<Value> = cases
+        .iter()
+        .map(|c| json!({ "type": c.type_name, "text": c.text }))
+        .collect();
+    fs::write(&corpus, json!({ "cases": cases_json }).to_string()).unwrap();
+    let script = node::ts_dir().join("agreement.mjs");
+    let out = node::run(
+        "node",
+        &[
+            script.to_str().unwrap(),
+            corpus.to_str().unwrap(),
+            verdicts.to_str().unwrap(),
+        ],
+        &node::ts_dir(),
+    );
+    println!("{}", String::from_utf8_lossy(&out.stdout).trim());
+    let verdicts: Vec<NodeVerdict> =
+        serde_json::from_str(&fs::read_to_string(&verdicts).unwrap()).unwrap();
+    assert_eq!(verdicts.len(), cases.len());
+    verdicts
+}
+
+fn short(text: &str) -> String {
+    if text.len() <= 300 {
+        text.to_owned()
+    } else {
+        let cut = (0..=300).rev().find(|i| text.is_char_boundary(*i)).unwrap();
+        format!("{}… ({} bytes)", &text[..cut], text.len())
+    }
+}
+
+/// Why serde's verdict may differ from the schema's on this case, if it may.
+fn excuse(case: &Case, serde_ok: bool, schema_ok: bool) -> Option<KnownDifference> {
+    if case.duplicated
+        && KnownDifference::DuplicateKey.applies_to(&case.type_name)
+        && !serde_ok
+        && schema_ok
+    {
+        return Some(KnownDifference::DuplicateKey);
+    }
+    KnownDifference::ALL.into_iter().find(|d| {
+        case.inserted
+            .iter()
+            .any(|v| d.explains(v, serde_ok, schema_ok))
+    })
+}
+
+/// Every disagreement, as a report line; the verdicts of the views must be
+/// the same, or (serde only) differ by a known difference.
+fn disagreements(
+    cases: &[Case],
+    verdicts: &[NodeVerdict],
+) -> (Vec<String>, BTreeMap<String, usize>) {
+    let mut out = Vec::new();
+    let mut excused = BTreeMap::new();
+    for (case, v) in cases.iter().zip(verdicts) {
+        let serde_ok = case.serde.is_ok();
+        let mut problems = Vec::new();
+        if v.ts != v.ajv {
+            problems.push("the TS validator and ajv disagree".to_owned());
+        }
+        if let Some(want) = case.expected {
+            if serde_ok != want || v.ts != want || v.ajv != want {
+                problems.push(format!(
+                    "the vector must be {}",
+                    if want { "valid" } else { "invalid" }
+                ));
+            }
+        } else if serde_ok != v.ts {
+            match excuse(case, serde_ok, v.ts) {
+                Some(d) => *excused.entry(format!("{d:?}")).or_default() += 1,
+                None => problems.push("serde and the TS validator disagree".to_owned()),
+            }
+        }
+        if v.error.as_deref().is_some_and(|e| e.contains(SECRET)) {
+            problems.push("the error quotes the input".to_owned());
+        }
+        if !problems.is_empty() {
+            out.push(format!(
+                "{} {}: {}\n  serde: {:?}\n  ts: {} {:?}\n  ajv: {}\n  from {}",
+                case.type_name,
+                short(&case.text),
+                problems.join("; "),
+                case.serde,
+                v.ts,
+                v.error,
+                v.ajv,
+                short(&case.origin),
+            ));
+        }
+    }
+    (out, excused)
+}
+
+/// Asserts agreement; returns how many serde differences each known
+/// difference excused.
+fn assert_agree(cases: &[Case], verdicts: &[NodeVerdict]) -> BTreeMap<String, usize> {
+    let (found, excused) = disagreements(cases, verdicts);
+    assert!(
+        found.is_empty(),
+        "{} of {} cases disagree; the first ones:\n{}",
+        found.len(),
+        cases.len(),
+        found
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    excused
+}
+
+#[test]
+fn every_wire_vector_gets_one_verdict_from_serde_the_ts_validator_and_ajv() {
+    let _lock = node::prepare();
+    let cases = vector_cases();
+    assert!(cases.len() > 100, "only {} vector cases", cases.len());
+    let verdicts = node_verdicts("vectors", &cases);
+    assert!(assert_agree(&cases, &verdicts).is_empty());
+}
+
+#[test]
+fn a_mutation_corpus_gets_one_verdict_from_serde_the_ts_validator_and_ajv() {
+    let cases = mutated_cases();
+    let valid = cases.iter().filter(|c| c.serde.is_ok()).count();
+    let invalid = cases.len() - valid;
+    println!(
+        "validators corpus: {} cases, {valid} valid and {invalid} invalid by serde",
+        cases.len()
+    );
+    assert!(cases.len() >= 10_000, "{}", cases.len());
+    assert!(
+        valid * 4 >= cases.len(),
+        "only {valid} of {} valid",
+        cases.len()
+    );
+    assert!(
+        invalid * 4 >= cases.len(),
+        "only {invalid} of {} invalid",
+        cases.len()
+    );
+    let secret_rejected = cases
+        .iter()
+        .filter(|c| c.serde.is_err() && c.text.contains(SECRET))
+        .count();
+    assert!(
+        secret_rejected > 200,
+        "only {secret_rejected} rejected cases carry the marker"
+    );
+
+    let _lock = node::prepare();
+    let verdicts = node_verdicts("mutations", &cases);
+    let excused = assert_agree(&cases, &verdicts);
+    println!("validators corpus: serde differences excused as known: {excused:?}");
+}
+
+#[test]
+fn the_corpus_is_the_same_on_every_run() {
+    let a: Vec<String> = mutated_cases()
+        .into_iter()
+        .take(50)
+        .map(|c| c.text)
+        .collect();
+    let b: Vec<String> = mutated_cases()
+        .into_iter()
+        .take(50)
+        .map(|c| c.text)
+        .collect();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn a_duplicate_key_is_a_known_difference_only_for_the_header() {
+    // serde's derived struct behind AttestationHeader rejects a repeated
+    // member; JSON.parse (and so the validator and ajv) keeps the last one.
+    let twice = r#"{"v":1,"s":1,"s":2}"#;
+    assert!(serde_round_trip("AttestationHeader", twice).is_err());
+    // The messages are read as a JSON map first, which keeps the last one
+    // too: no difference there.
+    let twice = r#"{"jsonrpc":"2.0","method":"initialized","method":"initialized"}"#;
+    assert!(serde_round_trip("ClientMessage", twice).is_ok());
+    assert!(KnownDifference::DuplicateKey.applies_to("AttestationHeader"));
+    assert!(!KnownDifference::DuplicateKey.applies_to("ClientMessage"));
+}
+
+/// The errors the README and the issue promise, word for word.
+#[test]
+fn errors_name_the_path_and_the_rule_and_never_the_token() {
+    let _lock = node::prepare();
+    let long = "x".repeat(8193);
+    let table = [
+        (
+            "ClientMessage",
+            format!(r#"{{"jsonrpc":"2.0","id":1,"result":{{"token":"{SECRET} with a space"}}}}"#),
+            r"$.result.token: must match pattern ^[\x21-\x7E]+$",
+        ),
+        (
+            "ClientMessage",
+            format!(r#"{{"id":1,"result":{{"token":"{long}"}}}}"#),
+            "$.result.token: must have at most 8192 characters",
+        ),
+        (
+            "ClientMessage",
+            format!(
+                r#"{{"id":1,"result":{{"token":"{SECRET}"}},"error":{{"code":1,"message":"{SECRET}"}}}}"#
+            ),
+            "$.error: must not be present",
+        ),
+        (
+            "ServerMessage",
+            format!(r#"{{"id":"{SECRET}","method":"attestation/{SECRET}","params":{{}}}}"#),
+            r#"$.method: must equal "attestation/generate""#,
+        ),
+        (
+            "ServerMessage",
+            r#"{"id":1.5,"method":"attestation/generate","params":{}}"#.to_owned(),
+            "$.id: must match one of: must be integer; or must be string",
+        ),
+        (
+            "AttestationHeader",
+            format!(r#"{{"v":1,"s":1,"t":"{SECRET}"}}"#),
+            "$.t: must not be present",
+        ),
+        (
+            "AttestationHeader",
+            r#"{"v":1,"s":0}"#.to_owned(),
+            r#"$: must have required property "t""#,
+        ),
+        (
+            "ServerMessage",
+            format!("{SECRET} is not JSON"),
+            "$: must be valid JSON",
+        ),
+    ];
+    let cases: Vec<Case> = table
+        .iter()
+        .map(|(type_name, text, _)| Case {
+            type_name: (*type_name).to_owned(),
+            text: text.clone(),
+            origin: "errors table".to_owned(),
+            expected: None,
+            serde: Err(String::new()),
+            inserted: Vec::new(),
+            duplicated: false,
+        })
+        .collect();
+    let verdicts = node_verdicts("errors", &cases);
+    for ((_, text, want), v) in table.iter().zip(&verdicts) {
+        assert_eq!(v.error.as_deref(), Some(*want), "{}", short(text));
+        assert!(!v.ajv, "ajv accepts {}", short(text));
+    }
+}
+
+/// Keeps the benchmark script compiling and running: one tiny run, nothing
+/// asserted about time.
+#[test]
+fn the_parse_benchmark_runs() {
+    let _lock = node::prepare();
+    let script = node::ts_dir().join("bench-parse.mjs");
+    let out = node::run(
+        "node",
+        &[script.to_str().unwrap(), "--iterations", "2000"],
+        &node::ts_dir(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("ratio"), "{stdout}");
+}
