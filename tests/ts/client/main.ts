@@ -29,18 +29,22 @@ import {
   ClientRequestMethod,
   ErrorCode,
   JSONRPC_VERSION,
-  ServerRequestMethod,
+  RpcError,
+  createServerRequestDispatcher,
+  isErrorResponse,
+  isServerRequest,
   isValidAttestationToken,
+  makeResponse,
+  parseServerMessage,
 } from "@attestwire/protocol";
 import type {
   ClientNotification,
   ClientRequest,
   InitializeParams,
-  JsonRpcError,
   JsonRpcResponse,
   RequestId,
+  ServerMessage,
   ServerRequest,
-  ServerRequestMap,
 } from "@attestwire/protocol";
 
 import { log, readLines, send, setQuiet, writeRaw } from "./jsonl.js";
@@ -58,8 +62,6 @@ type Mode =
   | { kind: "exit-after"; answers: number };
 
 type Options = { mode: Mode; token: string; linger: boolean; quiet: boolean };
-
-type GenerateResult = ServerRequestMap[typeof ServerRequestMethod.AttestationGenerate]["response"];
 
 const USAGE =
   "usage: main.js ok|slow MS|error|exit|malformed|no-opt-in|garbage|wrong-id|oversize|exit-after N " +
@@ -129,27 +131,13 @@ function parseArgs(args: readonly string[]): Options {
   return { mode, token, linger, quiet };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+/** The answer with `token`, as if the server had sent `request` with the id `id`. */
+function answerToken(request: ServerRequest, id: RequestId, token: string): void {
+  send(makeResponse({ method: request.method, id }, { token }));
 }
 
-function isRequestId(value: unknown): value is RequestId {
-  return typeof value === "string" || (typeof value === "number" && Number.isSafeInteger(value));
-}
-
-/** Narrows a parsed line to the one request the server sends. */
-function asServerRequest(message: Record<string, unknown>): ServerRequest | undefined {
-  const { id, method, params } = message;
-  if (method !== ServerRequestMethod.AttestationGenerate || !isRequestId(id) || !isObject(params)) {
-    return undefined;
-  }
-  return { jsonrpc: JSONRPC_VERSION, id, method, params: {} };
-}
-
-function answerToken(id: RequestId, token: string): void {
-  const result: GenerateResult = { token };
-  const response: JsonRpcResponse = { jsonrpc: JSONRPC_VERSION, id, result };
-  send(response);
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function otherId(id: RequestId): RequestId {
@@ -189,38 +177,49 @@ class Client {
     send(initialize);
   }
 
+  /**
+   * The modes that answer `attestation/generate` at all answer through the
+   * package's dispatcher: its handler is the app's, the response (or the
+   * JSON-RPC error, for `RpcError`) is built by the package.
+   */
+  private readonly dispatch = createServerRequestDispatcher({
+    "attestation/generate": async () => {
+      const { mode, token } = this.options;
+      if (mode.kind === "slow") await sleep(mode.ms);
+      if (mode.kind === "error") {
+        throw new RpcError(ErrorCode.InternalError, "attestation is unavailable");
+      }
+      return { token };
+    },
+  });
+
   private onLine(line: string): void {
-    let message: unknown;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      log("ignored a line that is not JSON");
+    const parsed = parseServerMessage(line);
+    if (!parsed.ok) {
+      // The error names the path and the rule only: safe to log.
+      log(`ignored a line that is not a server message: ${parsed.error}`);
       return;
     }
-    if (!isObject(message)) {
-      log("ignored a line that is not a JSON object");
+    const message = parsed.message;
+    if (isServerRequest(message)) {
+      log(`received ${message.method} id=${JSON.stringify(message.id)}`);
+      this.answer(message);
       return;
     }
     if (!this.initialized && message.id === INITIALIZE_ID) {
       this.onInitializeAnswer(message);
       return;
     }
-    const request = asServerRequest(message);
-    if (request !== undefined) {
-      log(`received ${request.method} id=${JSON.stringify(request.id)}`);
-      this.answer(request.id);
-      return;
-    }
-    if (isObject(message.error)) {
+    if (isErrorResponse(message)) {
       // E.g. the server's -32700 answer to our garbage.
-      log(`server error ${String(message.error.code)}`);
+      log(`server error ${message.error.code}`);
       return;
     }
     log("ignored an unexpected message");
   }
 
-  private onInitializeAnswer(message: Record<string, unknown>): void {
-    if (!("result" in message)) {
+  private onInitializeAnswer(message: Exclude<ServerMessage, ServerRequest>): void {
+    if (isErrorResponse(message)) {
       log(`initialize failed: ${JSON.stringify(message.error)}`);
       process.exit(1);
     }
@@ -233,46 +232,40 @@ class Client {
     log("initialized");
   }
 
-  private answer(id: RequestId): void {
+  private answer(request: ServerRequest): void {
     const { mode, token } = this.options;
     switch (mode.kind) {
       case "ok":
       case "no-opt-in":
-        answerToken(id, token);
-        return;
       case "slow":
-        setTimeout(() => answerToken(id, token), mode.ms);
+      case "error":
+        void this.dispatch(request).then(send);
         return;
-      case "error": {
-        const error: JsonRpcError = {
-          jsonrpc: JSONRPC_VERSION,
-          id,
-          error: { code: ErrorCode.InternalError, message: "attestation is unavailable" },
-        };
-        send(error);
-        return;
-      }
       case "exit":
         log("exiting as asked");
         process.exit(0);
       // `process.exit` returns `never`: no fallthrough.
       case "malformed": {
-        const response: JsonRpcResponse = { jsonrpc: JSONRPC_VERSION, id, result: { status: "ready" } };
+        // Deliberately not the method's response type: the generic
+        // JSON-RPC response is the only type that admits it.
+        const response: JsonRpcResponse = { jsonrpc: JSONRPC_VERSION, id: request.id, result: { status: "ready" } };
         send(response);
         return;
       }
       case "garbage":
         writeRaw("this line is not JSON\n");
         writeRaw("[1,2,3]\n");
-        answerToken(otherId(id), "v1.stray");
-        answerToken(id, token);
+        answerToken(request, otherId(request.id), "v1.stray");
+        void this.dispatch(request).then(send);
         return;
       case "wrong-id":
-        answerToken(otherId(id), token);
+        answerToken(request, otherId(request.id), token);
         return;
       case "oversize":
         log("writing a 2 MiB line");
-        writeRaw(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":{"token":"${"x".repeat(2 * 1024 * 1024)}"}}\n`);
+        writeRaw(
+          `{"jsonrpc":"2.0","id":${JSON.stringify(request.id)},"result":{"token":"${"x".repeat(2 * 1024 * 1024)}"}}\n`,
+        );
         return;
       case "exit-after":
         if (this.answered >= mode.answers) {
@@ -280,7 +273,7 @@ class Client {
           process.exit(0);
         }
         this.answered++;
-        answerToken(id, token);
+        void this.dispatch(request).then(send);
         return;
     }
   }
