@@ -753,3 +753,34 @@ fn the_parse_benchmark_runs() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("ratio"), "{stdout}");
 }
+
+/// The README's TypeScript example compiles, strict, under TypeScript 5.9
+/// and 7, against the built package: it is the first code an app developer
+/// copies.
+#[test]
+fn the_readme_example_type_checks() {
+    let _lock = node::prepare();
+    let readme = fs::read_to_string(vectors::repo_root().join("README.md")).unwrap();
+    let block = readme
+        .split("```ts\n")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("\n```").map(|(code, _)| code))
+        .find(|code| code.contains("parseServerMessage"))
+        .expect("the README has a ```ts block using parseServerMessage");
+    let dir = node::build_dir().join("readme");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("tsconfig.json"),
+        r#"{ "extends": "../../tsconfig.json", "include": ["check.ts"] }"#,
+    )
+    .unwrap();
+    // What the example leaves to the app; `console` is not in `lib: ES2022`.
+    let prelude = "declare function mintToken(): Promise<string | undefined>;\n\
+                   declare function send(message: object): void;\n\
+                   declare const console: { warn(text: string): void };\n";
+    fs::write(dir.join("check.ts"), format!("{block}\n{prelude}")).unwrap();
+    let tsconfig = dir.join("tsconfig.json");
+    for version in node::Tsc::ALL {
+        node::tsc(version, &["-p", tsconfig.to_str().unwrap()]);
+    }
+}
