@@ -20,8 +20,10 @@ export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: stri
 const NOT_JSON = "$: must be valid JSON";
 
 /**
- * Parses one line the server sent: what a client reads, and checks it exactly as `schema/ServerMessage.json` does.
- * Never throws: text that is not JSON, or not a `ServerMessage`, gives `ok: false`.
+ * Parses and checks one line the server sent (what a client reads).
+ * Accepts exactly what `schema/ServerMessage.json` accepts. Never throws: text
+ * that is not JSON, or not a valid `ServerMessage`, gives `ok: false` and the
+ * first rule it breaks.
  */
 export function parseServerMessage(text: string): ParseResult<ServerMessage> {
   let value: unknown;
@@ -37,8 +39,10 @@ export function parseServerMessage(text: string): ParseResult<ServerMessage> {
 }
 
 /**
- * Parses one line a client sent: what a server written in TypeScript reads, and checks it exactly as `schema/ClientMessage.json` does.
- * Never throws: text that is not JSON, or not a `ClientMessage`, gives `ok: false`.
+ * Parses and checks one line a client sent (what a server written in TypeScript reads).
+ * Accepts exactly what `schema/ClientMessage.json` accepts. Never throws: text
+ * that is not JSON, or not a valid `ClientMessage`, gives `ok: false` and the
+ * first rule it breaks.
  */
 export function parseClientMessage(text: string): ParseResult<ClientMessage> {
   let value: unknown;
@@ -54,8 +58,10 @@ export function parseClientMessage(text: string): ParseResult<ClientMessage> {
 }
 
 /**
- * Parses the value of an `x-oai-attestation` header: what the backend reads, and checks it exactly as `schema/AttestationHeader.json` does.
- * Never throws: text that is not JSON, or not a `AttestationHeader`, gives `ok: false`.
+ * Parses and checks the value of an `x-oai-attestation` header (what the backend reads).
+ * Accepts exactly what `schema/AttestationHeader.json` accepts. Never throws: text
+ * that is not JSON, or not a valid `AttestationHeader`, gives `ok: false` and the
+ * first rule it breaks.
  */
 export function parseAttestationHeader(text: string): ParseResult<AttestationHeader> {
   let value: unknown;

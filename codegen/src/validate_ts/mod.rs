@@ -21,17 +21,17 @@ const PARSERS: [(&str, &str, &str); 3] = [
     (
         "parseServerMessage",
         "ServerMessage",
-        "one line the server sent: what a client reads",
+        "one line the server sent (what a client reads)",
     ),
     (
         "parseClientMessage",
         "ClientMessage",
-        "one line a client sent: what a server written in TypeScript reads",
+        "one line a client sent (what a server written in TypeScript reads)",
     ),
     (
         "parseAttestationHeader",
         "AttestationHeader",
-        "the value of an `x-oai-attestation` header: what the backend reads",
+        "the value of an `x-oai-attestation` header (what the backend reads)",
     ),
 ];
 
@@ -156,8 +156,10 @@ pub(crate) fn render(bundle: &Value) -> Result<ValidateTs, GenerateError> {
     for (function, def, what) in PARSERS {
         let _ = write!(
             t,
-            "\n/**\n * Parses {what}, and checks it exactly as `schema/{def}.json` does.\n \
-             * Never throws: text that is not JSON, or not a `{def}`, gives `ok: false`.\n \
+            "\n/**\n * Parses and checks {what}.\n \
+             * Accepts exactly what `schema/{def}.json` accepts. Never throws: text\n \
+             * that is not JSON, or not a valid `{def}`, gives `ok: false` and the\n \
+             * first rule it breaks.\n \
              */\n\
              export function {function}(text: string): ParseResult<{def}> {{\n  \
              let value: unknown;\n  \
