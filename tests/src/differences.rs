@@ -30,6 +30,13 @@ pub enum KnownDifference {
     /// which keeps the last one too, so they agree. serde is stricter; the
     /// server never writes a duplicate.
     DuplicateKey,
+    /// A string escape for half of a surrogate pair (`"\ud800"`) in a
+    /// string the schema accepts as any string (an id, a name, a message).
+    /// serde_json rejects it, as its strings are UTF-8; `JSON.parse`
+    /// accepts it as a lone UTF-16 unit, and the schema cannot see the
+    /// difference. A token cannot carry one: the token rule rejects it in
+    /// every view. serde is stricter.
+    LoneSurrogate,
 }
 
 impl KnownDifference {
@@ -45,7 +52,7 @@ impl KnownDifference {
             }
             Self::ArrayForStruct => serde_ok && !schema_ok && inserted.is_array(),
             // About the text, not a value: see `applies_to`.
-            Self::DuplicateKey => false,
+            Self::DuplicateKey | Self::LoneSurrogate => false,
         }
     }
 
@@ -54,7 +61,7 @@ impl KnownDifference {
     pub fn applies_to(self, type_name: &str) -> bool {
         match self {
             Self::DuplicateKey => type_name == "AttestationHeader",
-            Self::IntegralFloat | Self::ArrayForStruct => true,
+            Self::IntegralFloat | Self::ArrayForStruct | Self::LoneSurrogate => true,
         }
     }
 
