@@ -98,13 +98,15 @@ fn every_export_and_every_member_has_jsdoc() {
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '/')
                 });
-            // Inside a function signature or body the lines are parameters.
-            let in_signature = lines[..i]
-                .iter()
-                .rev()
-                .find(|l| !l.starts_with(' '))
-                .is_some_and(|l| l.starts_with("export function"));
-            if (declaration || member) && !in_signature {
+            // Members count inside an exported type or constant object,
+            // not in a function, a function type's parameters, or a
+            // declaration the package does not export.
+            let enclosing = lines[..i].iter().rev().find(|l| !l.starts_with(' '));
+            let in_exported_object = enclosing.is_some_and(|l| {
+                (l.starts_with("export type ") || l.starts_with("export const "))
+                    && !l.trim_end().ends_with('(')
+            });
+            if declaration || (member && in_exported_object) {
                 let above = i.checked_sub(1).map(|j| lines[j].trim_end());
                 if !above.is_some_and(|l| l.ends_with("*/")) {
                     missing.push(format!("{path}:{}: {}", i + 1, line.trim()));
