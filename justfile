@@ -20,6 +20,7 @@ lint:
 # The benchmark table of BENCHMARKS.md (release; asserts nothing).
 bench *FILTER:
     cargo bench -p attestwire-runtime -- {{FILTER}}
+    cargo bench -p attestwire-codegen
 
 # Coverage-guided fuzzing, each target for `seconds` (needs `cargo install cargo-fuzz`;
 # RUSTC_BOOTSTRAP lets the stable toolchain take cargo-fuzz's nightly flags).
