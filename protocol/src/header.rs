@@ -350,7 +350,13 @@ struct RawHeader {
 
 impl<'de> Deserialize<'de> for AttestationHeader {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = RawHeader::deserialize(deserializer)?;
+        // Read as a JSON object first, as the messages are: a member written
+        // twice keeps its last value, as `JSON.parse` (and so the TypeScript
+        // validator and any JSON Schema validator) does, so every view reads
+        // the same envelope from the same text; and an array is no envelope.
+        let map = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+        let raw = RawHeader::deserialize(serde_json::Value::Object(map))
+            .map_err(serde::de::Error::custom)?;
         match (raw.s, raw.t) {
             (AttestationStatus::Ok, Some(token)) => Ok(Self {
                 version: raw.v,

@@ -22,14 +22,6 @@ pub enum KnownDifference {
     /// arrays there, and rejecting them in serde would need a hand-written
     /// `Deserialize` for every struct. Serde-only acceptance.
     ArrayForStruct,
-    /// A member written twice in the text of an `AttestationHeader`
-    /// (`{"v":1,"s":1,"s":2}`). serde's derived struct rejects a duplicate
-    /// field; `JSON.parse`, and so the TS validator and ajv, keeps the last
-    /// one, and a JSON Schema validates values, not texts. The messages
-    /// (`ClientMessage`, `ServerMessage`) are read as a JSON map first,
-    /// which keeps the last one too, so they agree. serde is stricter; the
-    /// server never writes a duplicate.
-    DuplicateKey,
     /// A string escape for half of a surrogate pair (`"\ud800"`) in a
     /// string the schema accepts as any string (an id, a name, a message).
     /// serde_json rejects it, as its strings are UTF-8; `JSON.parse`
@@ -52,23 +44,10 @@ impl KnownDifference {
             }
             Self::ArrayForStruct => serde_ok && !schema_ok && inserted.is_array(),
             // About the text, not a value: see `applies_to`.
-            Self::DuplicateKey | Self::LoneSurrogate => false,
-        }
-    }
-
-    /// For a text-level difference: whether a text of `type_name` can show
-    /// it.
-    pub fn applies_to(self, type_name: &str) -> bool {
-        match self {
-            Self::DuplicateKey => type_name == "AttestationHeader",
-            Self::IntegralFloat | Self::ArrayForStruct | Self::LoneSurrogate => true,
+            Self::LoneSurrogate => false,
         }
     }
 
     /// Every known difference.
-    pub const ALL: [Self; 3] = [
-        Self::IntegralFloat,
-        Self::ArrayForStruct,
-        Self::DuplicateKey,
-    ];
+    pub const ALL: [Self; 2] = [Self::IntegralFloat, Self::ArrayForStruct];
 }
