@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 pub(crate) struct Counting;
 
 static LIVE: AtomicIsize = AtomicIsize::new(0);
+static BLOCKS: AtomicIsize = AtomicIsize::new(0);
 
 // SAFETY: every call forwards to `System` with the same arguments; the
 // counter is only arithmetic on the sizes.
@@ -19,6 +20,7 @@ unsafe impl GlobalAlloc for Counting {
         let ptr = unsafe { System.alloc(layout) };
         if !ptr.is_null() {
             LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+            BLOCKS.fetch_add(1, Ordering::Relaxed);
         }
         ptr
     }
@@ -28,6 +30,7 @@ unsafe impl GlobalAlloc for Counting {
         let ptr = unsafe { System.alloc_zeroed(layout) };
         if !ptr.is_null() {
             LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+            BLOCKS.fetch_add(1, Ordering::Relaxed);
         }
         ptr
     }
@@ -36,6 +39,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: forwarded as is.
         unsafe { System.dealloc(ptr, layout) };
         LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        BLOCKS.fetch_sub(1, Ordering::Relaxed);
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
@@ -54,4 +58,10 @@ unsafe impl GlobalAlloc for Counting {
 /// Heap bytes allocated and not yet freed, over the whole process.
 pub(crate) fn live_bytes() -> isize {
     LIVE.load(Ordering::Relaxed)
+}
+
+/// Heap blocks allocated and not yet freed (each costs the allocator its
+/// own header on top of its bytes).
+pub(crate) fn live_blocks() -> isize {
+    BLOCKS.load(Ordering::Relaxed)
 }

@@ -52,6 +52,8 @@ struct Shared {
     requests: AtomicUsize,
     cancels: AtomicUsize,
     answer_late: Notify,
+    /// The first request's message, as received (framing stripped).
+    first_request: std::sync::OnceLock<String>,
 }
 
 /// A running app.
@@ -70,6 +72,11 @@ impl App {
     /// `$/cancelRequest`, any method naming a cancel).
     pub(crate) fn cancels(&self) -> usize {
         self.shared.cancels.load(Ordering::Relaxed)
+    }
+
+    /// The first request the app received, as the library wrote it.
+    pub(crate) fn first_request(&self) -> Option<&str> {
+        self.shared.first_request.get().map(String::as_str)
     }
 
     /// A silent app answers every request it has recorded, now.
@@ -152,7 +159,10 @@ async fn run(
             };
             match (incoming.method, incoming.id) {
                 (Some(_), Some(id)) => {
-                    shared.requests.fetch_add(1, Ordering::Relaxed);
+                    if shared.requests.fetch_add(1, Ordering::Relaxed) == 0 {
+                        let text = String::from_utf8_lossy(message).trim_end().to_owned();
+                        let _ = shared.first_request.set(text);
+                    }
                     if mode == Mode::Answer {
                         answer(&mut out, &mut body, framing, id.get().as_bytes());
                     } else {

@@ -95,8 +95,7 @@ fn main() {
         is_peer: false,
         latency: std::mem::take(&mut latency[0]),
         throughput: throughput[0],
-        bytes_per_pending: None,
-        future_size: None,
+        memory: None,
         leftovers: None,
         timeout: std::mem::take(&mut timeouts[0]),
         timeout_name: "tokio::time::sleep(100 ms), no library",
@@ -141,7 +140,7 @@ fn memory<S: Side>(
     is_peer: bool,
     (latency, timeout, throughput): (Vec<Duration>, Vec<Duration>, f64),
 ) -> SideResult {
-    let (bytes, future_size) = on_worker(rt, measure::bytes_per_pending::<S>(n));
+    let memory = on_worker(rt, measure::bytes_per_pending::<S>(n));
     let leftovers = on_worker(rt, measure::leftovers::<S>(n));
     eprintln!("{} done", S::NAME);
     SideResult {
@@ -149,8 +148,7 @@ fn memory<S: Side>(
         is_peer,
         latency,
         throughput,
-        bytes_per_pending: Some(bytes),
-        future_size: Some(future_size),
+        memory: Some(memory),
         leftovers: Some(leftovers),
         timeout,
         timeout_name: S::NAME,
@@ -210,6 +208,25 @@ async fn latency(rounds: usize, n: usize) -> [Vec<Duration>; SIDES] {
     let (tower_lsp, _d) = TowerLsp::connect(Mode::Answer).await;
     let mut samples: [Vec<Duration>; SIDES] = Default::default();
     let mut warm = Vec::with_capacity(n);
+    block(&attestwire, 1, &mut warm).await;
+    block(&rmcp, 1, &mut warm).await;
+    block(&async_lsp, 1, &mut warm).await;
+    block(&tower_lsp, 1, &mut warm).await;
+    println!(
+        "What each side writes for one request (framing aside), and the app answers with the same id:\n"
+    );
+    for (name, app) in [
+        (Attestwire::NAME, &_a),
+        (Rmcp::NAME, &_b),
+        (AsyncLsp::NAME, &_c),
+        (TowerLsp::NAME, &_d),
+    ] {
+        println!("- {name}: `{}`", app.first_request().unwrap_or("?"));
+    }
+    println!(
+        "- the app: `{{\"jsonrpc\":\"2.0\",\"id\":<the id>,\"result\":{{\"token\":\"{}\"}}}}`\n",
+        app::TOKEN
+    );
     for round in 0..=rounds {
         for k in 0..SIDES {
             let i = (round + k) % SIDES;

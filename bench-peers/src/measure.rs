@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::alloc::live_bytes;
+use crate::alloc::{live_blocks, live_bytes};
 use crate::app::Mode;
 use crate::sides::{Outcome, Side};
 
@@ -72,16 +72,15 @@ async fn run<S: Side>(side: &Arc<S>, tasks: usize, rounds: usize) -> usize {
 
 /// Heap bytes per pending request: `n` requests pending against a silent
 /// app (each a task, as a server's handlers would make them), live bytes
-/// minus before, ÷ `n`. Then the app answers them all. Also returns the
-/// size of one request's future (`size_of_val`, before it is polled), the
-/// part of each task that is the library's future.
-pub(crate) async fn bytes_per_pending<S: Side>(n: usize) -> (f64, usize) {
+/// minus before, ÷ `n`. Then the app answers them all.
+pub(crate) async fn bytes_per_pending<S: Side>(n: usize) -> Memory {
     let (side, app) = S::connect(Mode::Silent).await;
     let future_size = std::mem::size_of_val(&side.call(LONG));
     let side = Arc::new(side);
     let mut callers = Vec::with_capacity(n);
     settle().await;
     let before = live_bytes();
+    let blocks_before = live_blocks();
     for _ in 0..n {
         let side = Arc::clone(&side);
         callers.push(tokio::spawn(async move { side.call(LONG).await }));
@@ -89,11 +88,27 @@ pub(crate) async fn bytes_per_pending<S: Side>(n: usize) -> (f64, usize) {
     wait_until(|| app.requests() >= n, S::NAME).await;
     settle().await;
     let after = live_bytes();
+    let blocks_after = live_blocks();
     app.answer_late();
     for caller in callers {
         assert_eq!(caller.await.ok(), Some(Outcome::Token), "{}", S::NAME);
     }
-    ((after - before) as f64 / n as f64, future_size)
+    Memory {
+        bytes: (after - before) as f64 / n as f64,
+        blocks: (blocks_after - blocks_before) as f64 / n as f64,
+        future: future_size,
+    }
+}
+
+/// Heap held per pending request.
+pub(crate) struct Memory {
+    /// Bytes.
+    pub(crate) bytes: f64,
+    /// Blocks (allocations).
+    pub(crate) blocks: f64,
+    /// `size_of_val` of one request's future before it is polled: the
+    /// library's part of each task.
+    pub(crate) future: usize,
 }
 
 /// What `n` requests under the job's deadline leave behind on a silent app.

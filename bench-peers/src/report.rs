@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::measure::{Leftovers, percentile};
+use crate::measure::{Leftovers, Memory, percentile};
 
 /// Everything measured for one side.
 pub(crate) struct SideResult {
@@ -12,9 +12,7 @@ pub(crate) struct SideResult {
     /// Round trips, sorted.
     pub(crate) latency: Vec<Duration>,
     pub(crate) throughput: f64,
-    pub(crate) bytes_per_pending: Option<f64>,
-    /// `size_of_val` of one request's future.
-    pub(crate) future_size: Option<usize>,
+    pub(crate) memory: Option<Memory>,
     pub(crate) leftovers: Option<Leftovers>,
     /// Single requests on a silent app, returned after; sorted.
     pub(crate) timeout: Vec<Duration>,
@@ -75,20 +73,20 @@ pub(crate) fn tables(sides: &[SideResult], in_flight: usize) -> String {
     let fastest_throughput = peers.clone().map(|s| s.throughput).fold(0.0, f64::max);
     let smallest = peers
         .clone()
-        .filter_map(|s| s.bytes_per_pending)
+        .filter_map(|s| s.memory.as_ref().map(|m| m.bytes))
         .fold(f64::INFINITY, f64::min);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| side | p50 | p99 | p50 ÷ fastest peer's | round trips/s, {in_flight} in flight | fastest peer's ÷ this | bytes per pending (its future) | on the 100 ms deadline it returns | pending left after it | cancel sent |"
+        "| side | p50 | p99 | p50 ÷ fastest peer's | round trips/s, {in_flight} in flight | fastest peer's ÷ this | bytes per pending (heap blocks; the future's size) | on the 100 ms deadline it returns | pending left after it | cancel sent |"
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
     for s in sides {
         let p50 = percentile(&s.latency, 50.0);
-        let bytes = match (s.bytes_per_pending, s.future_size) {
-            (Some(b), Some(f)) => format!("{b:.0} B ({f} B)"),
-            _ => "–".to_owned(),
-        };
+        let bytes = s.memory.as_ref().map_or_else(
+            || "–".to_owned(),
+            |m| format!("{:.0} B ({:.1}; {} B)", m.bytes, m.blocks, m.future),
+        );
         let (ret, left, cancel) = match &s.leftovers {
             Some(l) => (returns(l), left_behind(l, l.requests_seen), cancels(l)),
             None => ("–".to_owned(), "–".to_owned(), "–".to_owned()),
@@ -160,7 +158,7 @@ pub(crate) fn tables(sides: &[SideResult], in_flight: usize) -> String {
     if let Some(ours) = sides.iter().find(|s| s.name == crate::sides::ATTESTWIRE) {
         let p50_ratio = percentile(&ours.latency, 50.0).as_secs_f64() / fastest_p50.as_secs_f64();
         let throughput_ratio = fastest_throughput / ours.throughput;
-        let bytes = ours.bytes_per_pending.unwrap_or(f64::INFINITY);
+        let bytes = ours.memory.as_ref().map_or(f64::INFINITY, |m| m.bytes);
         let left = ours
             .leftovers
             .as_ref()
