@@ -22,6 +22,11 @@ bench *FILTER:
     cargo bench -p attestwire-runtime -- {{FILTER}}
     cargo bench -p attestwire-codegen
 
+# attestwire beside rmcp, async-lsp and tower-lsp-server (BENCHMARKS.md, "Peers, side by side");
+# writes bench-peers/charts/*.svg.
+bench-peers:
+    cargo run --release --manifest-path bench-peers/Cargo.toml
+
 # Coverage-guided fuzzing, each target for `seconds` (needs `cargo install cargo-fuzz`;
 # RUSTC_BOOTSTRAP lets the stable toolchain take cargo-fuzz's nightly flags).
 fuzz seconds="600":
