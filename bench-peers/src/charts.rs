@@ -14,11 +14,11 @@ pub(crate) struct Series<'a> {
 
 const COLORS: [RGBColor; 6] = [
     RGBColor(0xd6, 0x27, 0x28), // attestwire: red, drawn last (on top)
+    RGBColor(0xff, 0x7f, 0x0e), // attestwire's header flow: orange
     RGBColor(0x1f, 0x77, 0xb4),
     RGBColor(0x2c, 0xa0, 0x2c),
     RGBColor(0x94, 0x67, 0xbd),
-    RGBColor(0x7f, 0x7f, 0x7f),
-    RGBColor(0xff, 0x7f, 0x0e),
+    RGBColor(0x7f, 0x7f, 0x7f), // the floor: grey
 ];
 
 /// Writes a cumulative-distribution chart to `path`. `unit` is the x

@@ -18,9 +18,9 @@ use std::time::{Duration, Instant};
 
 use app::Mode;
 use charts::Series;
-use measure::{DEADLINE, block};
+use measure::{DEADLINE, LONG, block};
 use report::SideResult;
-use sides::{AsyncLsp, Attestwire, Floor, Outcome, Rmcp, Side, TowerLsp};
+use sides::{AsyncLsp, Attestwire, AttestwireHeader, Floor, Outcome, Rmcp, Side, TowerLsp};
 
 #[global_allocator]
 static ALLOCATOR: alloc::Counting = alloc::Counting;
@@ -39,7 +39,7 @@ struct Sizes {
     timeouts: usize,
 }
 
-const SIDES: usize = 5;
+const SIDES: usize = 6;
 
 fn main() {
     let quick = std::env::var_os("PEERS_QUICK").is_some_and(|v| v != "0");
@@ -108,9 +108,10 @@ fn main() {
         )
     };
     results.push(memory::<Attestwire>(&rt, n, false, take(1)));
-    results.push(memory::<Rmcp>(&rt, n, true, take(2)));
-    results.push(memory::<AsyncLsp>(&rt, n, true, take(3)));
-    results.push(memory::<TowerLsp>(&rt, n, true, take(4)));
+    results.push(memory::<AttestwireHeader>(&rt, n, false, take(2)));
+    results.push(memory::<Rmcp>(&rt, n, true, take(3)));
+    results.push(memory::<AsyncLsp>(&rt, n, true, take(4)));
+    results.push(memory::<TowerLsp>(&rt, n, true, take(5)));
     drop(rt);
 
     // Latency table order: attestwire, the peers, the floor.
@@ -161,12 +162,14 @@ fn memory<S: Side>(
 /// to warm up; the median of the repeats. Indexes as in [`latency`].
 async fn throughput(n: usize, rounds: usize, repeats: usize) -> [f64; SIDES] {
     let mut floor = Floor::connect().await;
-    let (attestwire, _a) = Attestwire::connect(Mode::Answer).await;
-    let (rmcp, _b) = Rmcp::connect(Mode::Answer).await;
-    let (async_lsp, _c) = AsyncLsp::connect(Mode::Answer).await;
-    let (tower_lsp, _d) = TowerLsp::connect(Mode::Answer).await;
-    let (attestwire, rmcp, async_lsp, tower_lsp) = (
+    let (attestwire, _a) = Attestwire::connect(Mode::Answer, LONG).await;
+    let (header, _h) = AttestwireHeader::connect(Mode::Answer, LONG).await;
+    let (rmcp, _b) = Rmcp::connect(Mode::Answer, LONG).await;
+    let (async_lsp, _c) = AsyncLsp::connect(Mode::Answer, LONG).await;
+    let (tower_lsp, _d) = TowerLsp::connect(Mode::Answer, LONG).await;
+    let (attestwire, header, rmcp, async_lsp, tower_lsp) = (
         Arc::new(attestwire),
+        Arc::new(header),
         Arc::new(rmcp),
         Arc::new(async_lsp),
         Arc::new(tower_lsp),
@@ -183,8 +186,9 @@ async fn throughput(n: usize, rounds: usize, repeats: usize) -> [f64; SIDES] {
                     done as f64 / start.elapsed().as_secs_f64()
                 }
                 1 => measure::throughput(&attestwire, n, rounds).await,
-                2 => measure::throughput(&rmcp, n, rounds).await,
-                3 => measure::throughput(&async_lsp, n, rounds).await,
+                2 => measure::throughput(&header, n, rounds).await,
+                3 => measure::throughput(&rmcp, n, rounds).await,
+                4 => measure::throughput(&async_lsp, n, rounds).await,
                 _ => measure::throughput(&tower_lsp, n, rounds).await,
             };
             runs[i].push(per_second);
@@ -199,16 +203,19 @@ async fn throughput(n: usize, rounds: usize, repeats: usize) -> [f64; SIDES] {
 /// Every side's round trips against an app that answers at once, in
 /// `rounds` blocks of `n`, the sides' order rotating each round (after a
 /// block each to warm up), so that drift hits every side alike. Sorted.
-/// Index 0 is the floor, then attestwire, rmcp, async-lsp, tower-lsp.
+/// Index 0 is the floor, then attestwire (request, header flow), rmcp,
+/// async-lsp, tower-lsp-server.
 async fn latency(rounds: usize, n: usize) -> [Vec<Duration>; SIDES] {
     let mut floor = Floor::connect().await;
-    let (attestwire, _a) = Attestwire::connect(Mode::Answer).await;
-    let (rmcp, _b) = Rmcp::connect(Mode::Answer).await;
-    let (async_lsp, _c) = AsyncLsp::connect(Mode::Answer).await;
-    let (tower_lsp, _d) = TowerLsp::connect(Mode::Answer).await;
+    let (attestwire, _a) = Attestwire::connect(Mode::Answer, DEADLINE).await;
+    let (header, _h) = AttestwireHeader::connect(Mode::Answer, DEADLINE).await;
+    let (rmcp, _b) = Rmcp::connect(Mode::Answer, DEADLINE).await;
+    let (async_lsp, _c) = AsyncLsp::connect(Mode::Answer, DEADLINE).await;
+    let (tower_lsp, _d) = TowerLsp::connect(Mode::Answer, DEADLINE).await;
     let mut samples: [Vec<Duration>; SIDES] = Default::default();
     let mut warm = Vec::with_capacity(n);
     block(&attestwire, 1, &mut warm).await;
+    block(&header, 1, &mut warm).await;
     block(&rmcp, 1, &mut warm).await;
     block(&async_lsp, 1, &mut warm).await;
     block(&tower_lsp, 1, &mut warm).await;
@@ -217,6 +224,7 @@ async fn latency(rounds: usize, n: usize) -> [Vec<Duration>; SIDES] {
     );
     for (name, app) in [
         (Attestwire::NAME, &_a),
+        (AttestwireHeader::NAME, &_h),
         (Rmcp::NAME, &_b),
         (AsyncLsp::NAME, &_c),
         (TowerLsp::NAME, &_d),
@@ -243,8 +251,9 @@ async fn latency(rounds: usize, n: usize) -> [Vec<Duration>; SIDES] {
                     }
                 }
                 1 => block(&attestwire, n, into).await,
-                2 => block(&rmcp, n, into).await,
-                3 => block(&async_lsp, n, into).await,
+                2 => block(&header, n, into).await,
+                3 => block(&rmcp, n, into).await,
+                4 => block(&async_lsp, n, into).await,
                 _ => block(&tower_lsp, n, into).await,
             }
             warm.clear();
@@ -260,10 +269,11 @@ async fn latency(rounds: usize, n: usize) -> [Vec<Duration>; SIDES] {
 /// side in turn, with `tokio::time::sleep` of the deadline in index 0.
 /// Returns how long each took to come back, sorted.
 async fn timeout_precision(samples: usize) -> [Vec<Duration>; SIDES] {
-    let (attestwire, _a) = Attestwire::connect(Mode::Silent).await;
-    let (rmcp, _b) = Rmcp::connect(Mode::Silent).await;
-    let (async_lsp, _c) = AsyncLsp::connect(Mode::Silent).await;
-    let (tower_lsp, _d) = TowerLsp::connect(Mode::Silent).await;
+    let (attestwire, _a) = Attestwire::connect(Mode::Silent, DEADLINE).await;
+    let (header, _h) = AttestwireHeader::connect(Mode::Silent, DEADLINE).await;
+    let (rmcp, _b) = Rmcp::connect(Mode::Silent, DEADLINE).await;
+    let (async_lsp, _c) = AsyncLsp::connect(Mode::Silent, DEADLINE).await;
+    let (tower_lsp, _d) = TowerLsp::connect(Mode::Silent, DEADLINE).await;
     let mut out: [Vec<Duration>; SIDES] = Default::default();
     async fn one<S: Side>(side: &S) -> Duration {
         let start = Instant::now();
@@ -282,9 +292,10 @@ async fn timeout_precision(samples: usize) -> [Vec<Duration>; SIDES] {
         tokio::time::sleep(DEADLINE).await;
         out[0].push(start.elapsed());
         out[1].push(one(&attestwire).await);
-        out[2].push(one(&rmcp).await);
-        out[3].push(one(&async_lsp).await);
-        out[4].push(one(&tower_lsp).await);
+        out[2].push(one(&header).await);
+        out[3].push(one(&rmcp).await);
+        out[4].push(one(&async_lsp).await);
+        out[5].push(one(&tower_lsp).await);
     }
     for s in &mut out {
         s.sort();
@@ -316,6 +327,10 @@ fn write_charts(results: &[SideResult]) {
         .iter()
         .find(|s| s.name == sides::ATTESTWIRE)
         .expect("attestwire");
+    let header = results
+        .iter()
+        .find(|s| s.name == AttestwireHeader::NAME)
+        .expect("attestwire header");
     let floor = results
         .iter()
         .find(|s| s.name == Floor::NAME)
@@ -323,7 +338,7 @@ fn write_charts(results: &[SideResult]) {
     let timeout = dir.join("timeout.svg");
     charts::cdf(
         &timeout,
-        "100 ms deadline on a silent app: attestwire against tokio::time::sleep(100 ms)",
+        "100 ms deadline on a silent app: attestwire against tokio::time::sleep(100 ms), one CPU",
         "returned after (ms)",
         1e-3,
         false,
@@ -331,6 +346,10 @@ fn write_charts(results: &[SideResult]) {
             Series {
                 name: "attestwire Server::request, deadline 100 ms",
                 sorted: &ours.timeout,
+            },
+            Series {
+                name: "attestwire attestation_header, deadline 100 ms",
+                sorted: &header.timeout,
             },
             Series {
                 name: "tokio::time::sleep(100 ms)",

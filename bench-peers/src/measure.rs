@@ -11,7 +11,7 @@ use crate::sides::{Outcome, Side};
 /// The job's deadline.
 pub(crate) const DEADLINE: Duration = Duration::from_millis(100);
 /// A deadline that never fires during a measurement.
-const LONG: Duration = Duration::from_secs(600);
+pub(crate) const LONG: Duration = Duration::from_secs(600);
 
 /// `n` round trips of `side` against an app that answers at once, each
 /// under the job's deadline, appended to `samples`.
@@ -74,7 +74,7 @@ async fn run<S: Side>(side: &Arc<S>, tasks: usize, rounds: usize) -> usize {
 /// app (each a task, as a server's handlers would make them), live bytes
 /// minus before, ÷ `n`. Then the app answers them all.
 pub(crate) async fn bytes_per_pending<S: Side>(n: usize) -> Memory {
-    let (side, app) = S::connect(Mode::Silent).await;
+    let (side, app) = S::connect(Mode::Silent, LONG).await;
     let future_size = std::mem::size_of_val(&side.call(LONG));
     let side = Arc::new(side);
     let mut callers = Vec::with_capacity(n);
@@ -137,7 +137,7 @@ pub(crate) struct Leftovers {
 /// `n` requests under the job's deadline against a silent app, all at once;
 /// then what is left, and whether a late answer frees anything.
 pub(crate) async fn leftovers<S: Side>(n: usize) -> Leftovers {
-    let (side, app) = S::connect(Mode::Silent).await;
+    let (side, app) = S::connect(Mode::Silent, DEADLINE).await;
     let side = Arc::new(side);
     let mut callers = Vec::with_capacity(n);
     settle().await;

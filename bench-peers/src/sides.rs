@@ -11,7 +11,7 @@ use std::future::Future;
 use std::time::Duration;
 
 pub(crate) use self::async_lsp::AsyncLsp;
-pub(crate) use self::attestwire::Attestwire;
+pub(crate) use self::attestwire::{Attestwire, AttestwireHeader};
 pub(crate) use self::floor::Floor;
 pub(crate) use self::rmcp::Rmcp;
 pub(crate) use self::tower_lsp::TowerLsp;
@@ -35,7 +35,10 @@ pub(crate) trait Side: Send + Sync + Sized + 'static {
     const NAME: &'static str;
 
     /// A server on a fresh duplex to a fresh app in `mode`, handshake done.
-    fn connect(mode: Mode) -> impl Future<Output = (Self, App)> + Send;
+    /// `deadline` is what calls on it will be given; only a side whose
+    /// deadline is the server's configuration (attestwire's header flow)
+    /// uses it.
+    fn connect(mode: Mode, deadline: Duration) -> impl Future<Output = (Self, App)> + Send;
 
     /// One request under `deadline`, with the library's own timeout where
     /// it has one (rmcp, attestwire), else `tokio::time::timeout` around

@@ -36,7 +36,7 @@ pub(crate) struct AsyncLsp {
 impl Side for AsyncLsp {
     const NAME: &'static str = "async-lsp";
 
-    async fn connect(mode: Mode) -> (Self, App) {
+    async fn connect(mode: Mode, _deadline: Duration) -> (Self, App) {
         let (main_loop, client) = MainLoop::new_server(|client| {
             // The router keeps a socket: async-lsp's main loop panics
             // ("Sender is alive") once every socket is gone, which would be

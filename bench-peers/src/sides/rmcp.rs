@@ -32,7 +32,7 @@ pub(crate) struct Rmcp {
 impl Side for Rmcp {
     const NAME: &'static str = "rmcp";
 
-    async fn connect(mode: Mode) -> (Self, App) {
+    async fn connect(mode: Mode, _deadline: Duration) -> (Self, App) {
         let (app_end, server_end) = tokio::io::duplex(DUPLEX_BUFFER);
         let (app, ready) = app::spawn(app_end, Framing::Jsonl, Some(HANDSHAKE), mode);
         let (read, write) = tokio::io::split(server_end);

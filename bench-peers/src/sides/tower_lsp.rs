@@ -42,7 +42,7 @@ pub(crate) struct TowerLsp {
 impl Side for TowerLsp {
     const NAME: &'static str = "tower-lsp-server";
 
-    async fn connect(mode: Mode) -> (Self, App) {
+    async fn connect(mode: Mode, _deadline: Duration) -> (Self, App) {
         let mut client = None;
         let (service, socket) = LspService::new(|c| {
             client = Some(c);
