@@ -2,6 +2,14 @@
 //! `initialize` handshake, `attestation/generate`, and the
 //! `x-oai-attestation` envelope. No I/O; serde, JSON Schema and TypeScript
 //! views of every type are derived from the same definitions.
+//!
+//! # Features
+//!
+//! - `schema` (off by default): the JSON Schema (`schemars::JsonSchema`)
+//!   and TypeScript (`ts_rs::TS`) views of every wire type, and the export
+//!   visitors (`visit_exported_types`, `visit_methods`, `WireType`,
+//!   `ExportVisitor`, `MethodVisitor`) that `attestwire-codegen` reads. A
+//!   server needs only serde, and builds neither schemars nor ts-rs.
 
 mod attestation;
 #[cfg(feature = "schema")]
