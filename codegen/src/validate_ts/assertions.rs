@@ -7,7 +7,7 @@ use std::fmt::Write;
 use serde_json::{Map, Value};
 
 use super::compile::{
-    Compiler, Known, PROTOTYPE_NAMES, Place, always_valid, is_identifier, js_str, unsupported,
+    Compiler, Known, PROTOTYPE_NAMES, Place, Site, always_valid, is_identifier, js_str, unsupported,
 };
 use crate::GenerateError;
 
@@ -59,12 +59,10 @@ impl Compiler<'_> {
     pub(super) fn type_check(
         &mut self,
         t: &Value,
-        var: &str,
-        path: &str,
-        at: &str,
-        ind: &str,
+        site: Site<'_>,
         code: &mut String,
     ) -> Result<Known, GenerateError> {
+        let Site { var, path, at, ind } = site;
         let names: Vec<&str> = match t {
             Value::String(s) => vec![s.as_str()],
             Value::Array(items) => items
@@ -112,17 +110,14 @@ impl Compiler<'_> {
 
 impl Compiler<'_> {
     /// `minimum` and `maximum` (inclusive), on numbers only.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn numbers(
         &mut self,
         map: &Map<String, Value>,
-        var: &str,
-        path: &str,
-        at: &str,
+        site: Site<'_>,
         known: Known,
-        ind: &str,
         code: &mut String,
     ) -> Result<(), GenerateError> {
+        let Site { var, path, at, ind } = site;
         let bounds: Vec<(&str, &str, &Value)> = [("minimum", "<", ">="), ("maximum", ">", "<=")]
             .into_iter()
             .filter_map(|(kw, op, says)| map.get(kw).map(|v| (op, says, v)))
@@ -155,17 +150,14 @@ impl Compiler<'_> {
 
     /// `minLength`, `maxLength` (in code points, as JSON Schema counts) and
     /// `pattern`, on strings only.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn strings(
         &mut self,
         map: &Map<String, Value>,
-        var: &str,
-        path: &str,
-        at: &str,
+        site: Site<'_>,
         known: Known,
-        ind: &str,
         code: &mut String,
     ) -> Result<(), GenerateError> {
+        let Site { var, path, at, ind } = site;
         let (min, max, pattern) = (
             map.get("minLength"),
             map.get("maxLength"),
@@ -238,17 +230,14 @@ impl Compiler<'_> {
     /// `required` and `properties`, on objects only. A member is present
     /// when it is not `undefined`: JSON.parse never makes an `undefined`
     /// member, and no schema name is on `Object.prototype`.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn object(
         &mut self,
         map: &Map<String, Value>,
-        var: &str,
-        path: &str,
-        at: &str,
+        site: Site<'_>,
         known: Known,
-        ind: &str,
         code: &mut String,
     ) -> Result<(), GenerateError> {
+        let Site { var, path, at, ind } = site;
         let required = match map.get("required") {
             None => Vec::new(),
             Some(Value::Array(names)) => names
@@ -321,15 +310,13 @@ impl Compiler<'_> {
             // A required member is known to be present by now.
             let present = required.contains(&name.as_str());
             let (deeper, opened) = guard(code, &inner, present, &format!("{member} !== undefined"));
-            self.schema(
-                sub,
-                &member,
-                &member_path,
-                &format!("{at}/properties/{name}"),
-                Place::Member,
-                &deeper,
-                code,
-            )?;
+            let member_site = Site {
+                var: &member,
+                path: &member_path,
+                at: &format!("{at}/properties/{name}"),
+                ind: &deeper,
+            };
+            self.schema(sub, member_site, Place::Member, code)?;
             close(code, &inner, opened);
         }
         close(code, ind, opened);

@@ -10,6 +10,11 @@
 //! building; only a `$ref` or a branch that fails prefixes its caller's path.
 //! No message contains a value of the instance: only schema names and the
 //! schema's own constants.
+//!
+//! This file holds the walk over one schema (`Compiler::schema`) and the
+//! `$def` functions; `assertions.rs` compiles the keywords on one value and
+//! `branches.rs` the subschemas that get functions of their own (`anyOf`,
+//! `oneOf`, `not`, `if`).
 
 use std::fmt::Write;
 
@@ -100,12 +105,40 @@ pub(super) enum Known {
     Number,
 }
 
+/// Where generated statements check a value: the parameters every keyword's
+/// compiler takes, bundled so a subschema states only what changes
+/// (`Site { at: &format!("{at}/then"), ..site }`).
+#[derive(Clone, Copy)]
+pub(super) struct Site<'a> {
+    /// The TypeScript variable holding the value (`v`, `m3`).
+    pub(super) var: &'a str,
+    /// The value's path from the checked value, as errors print it
+    /// (`.result.token`; empty for the checked value itself).
+    pub(super) path: &'a str,
+    /// The schema's JSON pointer (`#/$defs/Token/pattern`), for codegen errors.
+    pub(super) at: &'a str,
+    /// The indent of the statements.
+    pub(super) ind: &'a str,
+}
+
+impl<'a> Site<'a> {
+    /// The parameter `v` of a check function, at the schema `at`.
+    pub(super) fn root(at: &'a str) -> Self {
+        Site {
+            var: "v",
+            path: "",
+            at,
+            ind: "  ",
+        }
+    }
+}
+
 pub(super) struct Compiler<'a> {
     defs: &'a Map<String, Value>,
     /// `PATTERN_<i>` sources, in order of first use.
     pub(super) patterns: Vec<String>,
     /// Functions for branches (`anyOf`, `oneOf`, `not`, `if`).
-    branches: String,
+    pub(super) branches: String,
     next_var: usize,
 }
 
@@ -129,34 +162,7 @@ impl Compiler<'_> {
         }
     }
 
-    /// The function checking `schema`: `check<Def>` for a plain `$ref`, a new
-    /// branch function otherwise.
-    fn callable(&mut self, schema: &Value, at: &str) -> Result<String, GenerateError> {
-        if let Value::Object(map) = schema
-            && let Some(Value::String(r)) = map.get("$ref")
-            && map
-                .keys()
-                .all(|k| k == "$ref" || ANNOTATIONS.contains(&k.as_str()))
-        {
-            return self.ref_target(r, at);
-        }
-        let name = format!("branch{}", self.next_var + 1);
-        self.next_var += 1;
-        let mut body = String::new();
-        let always_fails = self.schema(schema, "v", "", at, Place::Value, "  ", &mut body)?;
-        let _ = writeln!(
-            self.branches,
-            "\n// {at}\nfunction {name}(v: unknown): string | undefined {{\n{body}{}}}",
-            if always_fails {
-                ""
-            } else {
-                "  return undefined;\n"
-            }
-        );
-        Ok(name)
-    }
-
-    fn ref_target(&self, r: &str, at: &str) -> Result<String, GenerateError> {
+    pub(super) fn ref_target(&self, r: &str, at: &str) -> Result<String, GenerateError> {
         let name = r
             .strip_prefix("#/$defs/")
             .ok_or_else(|| unsupported(at, format!("$ref {r:?} is not `#/$defs/<Type>`")))?;
@@ -168,17 +174,14 @@ impl Compiler<'_> {
 
     /// Appends statements that `return` the error when `var` breaks `schema`.
     /// Returns `true` when they always return (the schema accepts nothing).
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn schema(
         &mut self,
         schema: &Value,
-        var: &str,
-        path: &str,
-        at: &str,
+        site: Site<'_>,
         place: Place,
-        ind: &str,
         code: &mut String,
     ) -> Result<bool, GenerateError> {
+        let Site { var, path, at, ind } = site;
         let map = match schema {
             Value::Bool(true) => return Ok(false),
             Value::Bool(false) => {
@@ -208,7 +211,8 @@ impl Compiler<'_> {
         }
         let mut known = Known::Nothing;
         if let Some(t) = map.get("type") {
-            known = self.type_check(t, var, path, &format!("{at}/type"), ind, code)?;
+            let at = format!("{at}/type");
+            known = self.type_check(t, Site { at: &at, ..site }, code)?;
         }
         if let Some(c) = map.get("const") {
             let lit = literal(c, &format!("{at}/const"))?;
@@ -260,22 +264,15 @@ impl Compiler<'_> {
         } else if map.contains_key("$ref") {
             return Err(unsupported(at, "$ref is not a string"));
         }
-        self.numbers(map, var, path, at, known, ind, code)?;
-        self.strings(map, var, path, at, known, ind, code)?;
-        self.object(map, var, path, at, known, ind, code)?;
+        self.numbers(map, site, known, code)?;
+        self.strings(map, site, known, code)?;
+        self.object(map, site, known, code)?;
         let mut always_fails = false;
         for kw in ["anyOf", "oneOf"] {
             if let Some(branches) = map.get(kw) {
-                always_fails |= self.branches(
-                    kw,
-                    branches,
-                    var,
-                    path,
-                    &format!("{at}/{kw}"),
-                    place,
-                    ind,
-                    code,
-                )?;
+                let at = format!("{at}/{kw}");
+                always_fails |=
+                    self.branches(kw, branches, Site { at: &at, ..site }, place, code)?;
             }
         }
         if let Some(not) = map.get("not") {
@@ -302,11 +299,23 @@ impl Compiler<'_> {
             let inner = format!("{ind}  ");
             let _ = writeln!(code, "{ind}if ({f}({var}) === undefined) {{");
             if let Some(then) = map.get("then") {
-                self.schema(then, var, path, &format!("{at}/then"), place, &inner, code)?;
+                let at = format!("{at}/then");
+                let then_site = Site {
+                    at: &at,
+                    ind: &inner,
+                    ..site
+                };
+                self.schema(then, then_site, place, code)?;
             }
             let _ = writeln!(code, "{ind}}} else {{");
             if let Some(els) = map.get("else") {
-                self.schema(els, var, path, &format!("{at}/else"), place, &inner, code)?;
+                let at = format!("{at}/else");
+                let else_site = Site {
+                    at: &at,
+                    ind: &inner,
+                    ..site
+                };
+                self.schema(els, else_site, place, code)?;
             }
             let _ = writeln!(code, "{ind}}}");
         }
@@ -346,7 +355,7 @@ pub(super) fn compile(defs: &Map<String, Value>) -> Result<Compiled, GenerateErr
         }
         let mut body = String::new();
         let at = format!("#/$defs/{name}");
-        let always_fails = c.schema(schema, "v", "", &at, Place::Value, "  ", &mut body)?;
+        let always_fails = c.schema(schema, Site::root(&at), Place::Value, &mut body)?;
         let _ = write!(
             functions,
             "\n/** `{name}`: `undefined` when `v` is valid, else the error. */\n\
@@ -379,140 +388,4 @@ pub(super) fn compile(defs: &Map<String, Value>) -> Result<Compiled, GenerateErr
 pub(super) fn is_identifier(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-impl Compiler<'_> {
-    /// `anyOf` (at least one branch) and `oneOf` (exactly one). Returns
-    /// `true` when the statements always return.
-    #[allow(clippy::too_many_arguments)]
-    fn branches(
-        &mut self,
-        kw: &str,
-        branches: &Value,
-        var: &str,
-        path: &str,
-        at: &str,
-        place: Place,
-        ind: &str,
-        code: &mut String,
-    ) -> Result<bool, GenerateError> {
-        let Value::Array(branches) = branches else {
-            return Err(unsupported(at, format!("{kw} is not an array")));
-        };
-        match branches.as_slice() {
-            [] => Err(unsupported(at, format!("{kw} is empty"))),
-            // One branch: anyOf and oneOf both mean "this one".
-            [only] => self.schema(only, var, path, &format!("{at}/0"), place, ind, code),
-            _ if kw == "oneOf" && distinct_constants(branches) => {
-                // Distinct constants: a value matches at most one, so "exactly
-                // one" is "one of these" — a chain of comparisons.
-                let lits: Vec<String> = branches
-                    .iter()
-                    .filter_map(|b| b.get("const").map(Value::to_string))
-                    .collect();
-                let cond = lits
-                    .iter()
-                    .map(|l| format!("{var} !== {l}"))
-                    .collect::<Vec<_>>()
-                    .join(" && ");
-                let _ = writeln!(code, "{ind}if ({cond}) {{");
-                Self::fail(
-                    code,
-                    &format!("{ind}  "),
-                    path,
-                    &format!(
-                        "must match exactly one schema in oneOf (be one of {})",
-                        lits.join(", ")
-                    ),
-                );
-                let _ = writeln!(code, "{ind}}}");
-                Ok(false)
-            }
-            _ => {
-                let fns = branches
-                    .iter()
-                    .enumerate()
-                    .map(|(i, b)| self.callable(b, &format!("{at}/{i}")))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let errs: Vec<String> = fns.iter().map(|_| self.var("e")).collect();
-                if kw == "anyOf" {
-                    // Stop at the first branch that accepts.
-                    let mut depth = ind.to_owned();
-                    for (f, e) in fns.iter().zip(&errs) {
-                        let _ = writeln!(code, "{depth}const {e} = {f}({var});");
-                        let _ = writeln!(code, "{depth}if ({e} !== undefined) {{");
-                        depth.push_str("  ");
-                    }
-                    Self::fail_with(
-                        code,
-                        &depth,
-                        path,
-                        &format!("noBranch([{}])", errs.join(", ")),
-                    );
-                    for _ in &fns {
-                        depth.truncate(depth.len() - 2);
-                        let _ = writeln!(code, "{depth}}}");
-                    }
-                } else {
-                    let n = self.var("n");
-                    let _ = writeln!(code, "{ind}let {n} = 0;");
-                    for (f, e) in fns.iter().zip(&errs) {
-                        let _ = writeln!(code, "{ind}const {e} = {f}({var});");
-                        let _ = writeln!(code, "{ind}if ({e} === undefined) {n}++;");
-                    }
-                    let _ = writeln!(code, "{ind}if ({n} === 0) {{");
-                    let list = errs
-                        .iter()
-                        .map(|e| format!("{e} as string"))
-                        .collect::<Vec<_>>();
-                    Self::fail_with(
-                        code,
-                        &format!("{ind}  "),
-                        path,
-                        &format!("noBranch([{}])", list.join(", ")),
-                    );
-                    let _ = writeln!(code, "{ind}}}");
-                    let _ = writeln!(code, "{ind}if ({n} > 1) {{");
-                    Self::fail(
-                        code,
-                        &format!("{ind}  "),
-                        path,
-                        "must match exactly one schema in oneOf, but matches more",
-                    );
-                    let _ = writeln!(code, "{ind}}}");
-                }
-                Ok(false)
-            }
-        }
-    }
-}
-
-/// Every branch is `{ const: <primitive> }` plus annotations, and no two
-/// constants are equal.
-fn distinct_constants(branches: &[Value]) -> bool {
-    let mut seen: Vec<&Value> = Vec::new();
-    for b in branches {
-        let Value::Object(map) = b else { return false };
-        let only_const = map
-            .keys()
-            .all(|k| k == "const" || ANNOTATIONS.contains(&k.as_str()));
-        match map.get("const") {
-            Some(c @ (Value::Null | Value::Bool(_) | Value::String(_))) if only_const => {
-                if seen.contains(&c) {
-                    return false;
-                }
-                seen.push(c);
-            }
-            // 1 and 1.0 are one JSON Schema number but two serde_json values.
-            Some(c @ Value::Number(n)) if only_const => {
-                let f = n.as_f64();
-                if seen.iter().any(|s| s.as_f64() == f) {
-                    return false;
-                }
-                seen.push(c);
-            }
-            _ => return false,
-        }
-    }
-    true
 }

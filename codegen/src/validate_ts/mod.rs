@@ -5,9 +5,11 @@
 //! The input is the bundle `schema.rs` built in the same `generate()` call,
 //! as JSON, not the Rust types: the checks are a fourth view of the schema,
 //! so they are made from it (`compile.rs` turns each keyword into code or
-//! fails).
+//! fails, with `assertions.rs` for the keywords on one value and
+//! `branches.rs` for `anyOf` and `oneOf` and the functions branches call).
 
 mod assertions;
+mod branches;
 mod compile;
 
 use std::fmt::Write;
