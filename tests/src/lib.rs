@@ -5,4 +5,5 @@ pub mod checkout;
 pub mod differences;
 pub mod node;
 pub mod schemas;
+pub mod strategies;
 pub mod vectors;

@@ -13,6 +13,7 @@ use attestwire_protocol::{
 };
 use attestwire_tests::differences::KnownDifference;
 use attestwire_tests::schemas::Schemas;
+use attestwire_tests::strategies::{self, JsonShape};
 use attestwire_tests::vectors::{self, serde_round_trip};
 use proptest::prelude::*;
 use serde::Serialize;
@@ -38,19 +39,11 @@ fn config() -> ProptestConfig {
 // ---- generators -----------------------------------------------------------
 
 fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        (-1e9f64..1e9).prop_map(|f| json!(f)),
-        ".{0,8}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(3, 24, 4, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map("[a-zA-Z_]{1,6}", inner, 0..4)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
+    strategies::json_value(JsonShape {
+        depth: 3,
+        size: 24,
+        items: 4,
+        key: "[a-zA-Z_]{1,6}",
     })
 }
 

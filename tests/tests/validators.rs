@@ -14,6 +14,7 @@ use std::fs;
 use attestwire_protocol::MAX_SAFE_INTEGER;
 use attestwire_tests::differences::KnownDifference;
 use attestwire_tests::node;
+use attestwire_tests::strategies::{self, JsonShape};
 use attestwire_tests::vectors::{self, serde_round_trip};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -155,19 +156,11 @@ fn attestation_header() -> impl Strategy<Value = Value> {
 }
 
 fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        (-1e9f64..1e9).prop_map(|f| json!(f)),
-        ".{0,8}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(2, 12, 3, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
-            prop::collection::btree_map("[a-z]{1,5}", inner, 0..3)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
+    strategies::json_value(JsonShape {
+        depth: 2,
+        size: 12,
+        items: 3,
+        key: "[a-z]{1,5}",
     })
 }
 
