@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use crate::attestation::NoHeader;
-use crate::pending::{Pending, Reply};
-use crate::sink::MessageSink;
+use crate::core::attestation::NoHeader;
+use crate::core::pending::{Pending, Reply};
+use crate::core::sink::MessageSink;
 
 /// Identifies one connection of a [`Core`](crate::Core) (and so of a
 /// [`Server`](crate::Server)). Ids increase

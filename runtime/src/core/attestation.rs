@@ -9,9 +9,9 @@ use attestwire_protocol::{
 };
 use http::HeaderValue;
 
+use crate::core::error::RequestError;
+use crate::core::registry::ConnectionId;
 use crate::core::{Core, expiry};
-use crate::error::RequestError;
-use crate::registry::ConnectionId;
 
 /// The future returned by [`AttestationProvider::header_for_request`].
 pub type HeaderFuture<'a> = Pin<Box<dyn Future<Output = Option<HeaderValue>> + Send + 'a>>;
