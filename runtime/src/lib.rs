@@ -119,12 +119,13 @@ mod server;
 pub mod __fuzz;
 
 pub use core::attestation::{AttestationContext, AttestationProvider, HeaderFuture, NoHeader};
-pub use core::error::{MalformedResponse, RequestError, ServeError};
+pub use core::error::{MalformedResponse, RequestError};
 pub use core::registry::ConnectionId;
 pub use core::sink::{MessageSink, OutgoingMessage, SinkError};
 pub use core::{Core, CoreConfig, CoreConnection};
 pub use outbound::layer::{AttestationLayer, AttestationService};
 pub use outbound::scope::AttestationScope;
 pub use server::connection::Connection;
+pub use server::error::ServeError;
 pub use server::handlers::RequestContext;
 pub use server::{ConnectionInfo, Server, ServerBuilder, ServerConfig};

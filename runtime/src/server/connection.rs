@@ -12,10 +12,10 @@ use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinSet;
 
 use crate::core::CoreConnection;
-use crate::core::error::ServeError;
 use crate::core::registry::ConnectionId;
 use crate::server::Server;
 use crate::server::dispatch::{self, Work};
+use crate::server::error::ServeError;
 use crate::server::outbox::{Inbox, Outbox};
 use crate::server::transport::{self, Frame, FrameReader, WriteError};
 

@@ -4,6 +4,7 @@
 
 pub(crate) mod connection;
 pub(crate) mod dispatch;
+pub(crate) mod error;
 pub(crate) mod handlers;
 pub(crate) mod outbox;
 pub(crate) mod transport;
