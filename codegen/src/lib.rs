@@ -25,7 +25,7 @@ pub use release::{
 };
 pub use root::{FoundRoot, RootError, RootSource, compiled_root, ensure_built_from, find_root};
 pub use schema::{BUNDLE_PATH, SCHEMA_ID_BASE, bundle_id, schema_id};
-pub use semver::{Version, VersionError};
+pub use semver::{Bump, Version, VersionError};
 
 use std::collections::BTreeMap;
 
