@@ -2,6 +2,7 @@
 //! (`schema/`) and a TypeScript package (`generated/src/`), in memory and
 //! deterministically; the binary writes them or checks the committed copies.
 
+mod bump;
 mod compat;
 mod dispatch_ts;
 mod files;
@@ -15,6 +16,8 @@ mod tsfmt;
 mod typescript;
 mod validate_ts;
 
+pub use bump::git::{dirty_files, restore_clean_tree, tracked_files};
+pub use bump::{CARGO_LOCKS, FileChange, NPM_FILES, Plan};
 pub use compat::{
     Breaks, CAPABILITIES_DEF, Change, CompatError, GATE_PHRASE, Judgement, ROOTS, Reader, Report,
     Root, Verdict, bundle_version, compare, compare_roots,
