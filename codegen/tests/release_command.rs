@@ -476,6 +476,34 @@ fn a_dirty_tree_is_refused_before_anything_changes() {
 }
 
 #[test]
+fn a_tree_outside_git_is_refused_saying_a_release_needs_git() {
+    // Outside this checkout: inside it, git would answer for the checkout.
+    let dir = std::env::temp_dir().join(format!("attestwire-release-nogit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("codegen")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"codegen\"]\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("codegen/Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_attestwire-codegen"))
+        .args(["release", "--bump", "minor", "--root"])
+        .arg(&dir)
+        .env("GIT_CEILING_DIRECTORIES", std::env::temp_dir())
+        .output()
+        .unwrap();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("`git status"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("Cargo.toml")).unwrap(),
+        "[workspace]\nmembers = [\"codegen\"]\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn a_bump_word_other_than_major_minor_patch_is_refused() {
     for bad in [
         &["release", "--bump", "huge"][..],

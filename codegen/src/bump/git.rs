@@ -28,7 +28,17 @@ fn git(root: &Path, args: &[&str]) -> anyhow::Result<Vec<u8>> {
 /// (`" M Cargo.toml"`, `"?? notes.txt"`), untracked files included and
 /// ignored ones (`target/`) not; empty for a clean tree.
 pub fn dirty_files(root: &Path) -> anyhow::Result<Vec<String>> {
-    let out = git(root, &["status", "--porcelain=v1", "--untracked-files=all"])?;
+    // `-- .`: a checkout inside a larger repository answers for itself.
+    let out = git(
+        root,
+        &[
+            "status",
+            "--porcelain=v1",
+            "--untracked-files=all",
+            "--",
+            ".",
+        ],
+    )?;
     Ok(String::from_utf8_lossy(&out)
         .lines()
         .filter(|l| !l.is_empty())
