@@ -26,6 +26,6 @@ export type { ServerResponse } from "./ServerResponse.js";
 export type { ServerRequestOf, ServerRequestResponse, ClientRequestOf, ClientRequestResponse, ClientNotificationOf, ServerRequestMap, ClientRequestMap, ClientNotificationMap } from "./methods.js";
 export { AttestationStatus, ErrorCode, ServerRequestMethod, ClientRequestMethod, ClientNotificationMethod, ATTESTATION_HEADER_NAME, PROTOCOL_VERSION, JSONRPC_VERSION, TOKEN_MIN_LENGTH, TOKEN_MAX_LENGTH, TOKEN_PATTERN, isValidAttestationToken, makeResponse, makeError, makeRequest, makeNotification } from "./methods.js";
 export type { ParseResult } from "./validate.js";
-export { parseServerMessage, parseClientMessage, parseAttestationHeader } from "./validate.js";
+export { parseServerMessage, validateServerMessage, parseClientMessage, validateClientMessage, parseAttestationHeader, validateAttestationHeader } from "./validate.js";
 export type { ServerRequestHandler, ServerRequestHandlers, ServerRequestAnswer } from "./dispatch.js";
 export { isServerRequest, isServerResponse, isClientRequest, isClientNotification, isClientResponse, isErrorResponse, RpcError, createServerRequestDispatcher } from "./dispatch.js";

@@ -472,6 +472,15 @@ struct NodeVerdict {
     ts: bool,
     error: Option<String>,
     ajv: bool,
+    /// What `validate<Type>(JSON.parse(text))` said, for the three types
+    /// with a root validator, when the text is JSON.
+    #[serde(default, rename = "byValue")]
+    by_value: Option<ByValue>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ByValue {
+    error: Option<String>,
 }
 
 fn node_verdicts(name: &str, cases: &[Case]) -> Vec<NodeVerdict> {
@@ -497,6 +506,34 @@ fn node_verdicts(name: &str, cases: &[Case]) -> Vec<NodeVerdict> {
     let verdicts: Vec<NodeVerdict> =
         serde_json::from_str(&fs::read_to_string(&verdicts).unwrap()).unwrap();
     assert_eq!(verdicts.len(), cases.len());
+    // The validators of parsed values are the parsers minus `JSON.parse`:
+    // same verdict, same error, on every case of every corpus.
+    let mut checked = 0;
+    for (case, v) in cases.iter().zip(&verdicts) {
+        let parsed_as_json = serde_json::from_str::<Value>(&case.text).is_ok();
+        let has_root_validator = matches!(
+            case.type_name.as_str(),
+            "ServerMessage" | "ClientMessage" | "AttestationHeader"
+        );
+        match &v.by_value {
+            Some(by_value) => {
+                checked += 1;
+                assert_eq!(by_value.error, v.error, "by value: {}", short(&case.text));
+            }
+            None => assert!(
+                !(parsed_as_json && has_root_validator),
+                "no verdict by value for {}",
+                short(&case.text)
+            ),
+        }
+    }
+    assert!(
+        checked > 0
+            || cases
+                .iter()
+                .all(|c| serde_json::from_str::<Value>(&c.text).is_err()),
+        "no case was checked by value"
+    );
     verdicts
 }
 
