@@ -7,6 +7,7 @@ mod compat;
 mod dispatch_ts;
 mod files;
 mod methods_ts;
+mod read_ts;
 mod release;
 mod root;
 mod schema;

@@ -106,7 +106,8 @@ function noBranch(errors: readonly string[]): string {
     }
   }
   if (!best.startsWith(": ")) return best;
-  const rules = errors.filter((e) => closeness(e) === score).map((e) => e.slice(2));
+  // Each rule once: three branches missing the same member are one reason.
+  const rules = [...new Set(errors.filter((e) => closeness(e) === score).map((e) => e.slice(2)))];
   return rules.length === 1 ? best : ": must match one of: " + rules.join("; or ");
 }
 "#;
