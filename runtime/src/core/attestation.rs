@@ -65,8 +65,10 @@ impl Core {
     /// once, under one deadline
     /// ([`CoreConfig::attestation_deadline`](crate::CoreConfig::attestation_deadline),
     /// counted from this call, the sending included). The first valid token
-    /// wins: the other requests are dropped at once (their pending entries
-    /// removed), and their late answers are dropped as any late answer is.
+    /// wins (tokens that arrive together, before the flow runs again, go by
+    /// the lowest connection id): the other requests are dropped at once
+    /// (their pending entries removed), and their late answers are dropped
+    /// as any late answer is.
     /// With nobody to ask, the app is not asked and there is no header
     /// (after the [startup grace](crate::CoreConfig::startup_grace), if one
     /// is set). With one connection, its outcome maps to the envelope:
@@ -88,7 +90,9 @@ impl Core {
     /// stays silent gives status 2 at the deadline.
     ///
     /// The requests are sent by this call, not when the future is first
-    /// polled; dropping the future at any point leaves nothing pending. The
+    /// polled (during a startup grace, as a connection arrives, while the
+    /// future is polled); dropping the future at any point leaves nothing
+    /// pending. The
     /// value is marked sensitive, so its `Debug` output hides the token.
     pub fn attestation_header(
         &self,
