@@ -124,7 +124,7 @@ pub use core::registry::ConnectionId;
 pub use core::sink::{MessageSink, OutgoingMessage, SinkError};
 pub use core::{Core, CoreConfig, CoreConnection};
 pub use outbound::layer::{AttestationLayer, AttestationService};
-pub use outbound::scope::AttestationScope;
+pub use outbound::scope::{AttestationScope, InvalidOrigin};
 pub use server::connection::Connection;
 pub use server::error::ServeError;
 pub use server::handlers::RequestContext;
