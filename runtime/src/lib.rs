@@ -124,6 +124,8 @@ pub use core::registry::ConnectionId;
 pub use core::sink::{MessageSink, OutgoingMessage, SinkError};
 pub use core::{Core, CoreConfig, CoreConnection};
 pub use outbound::layer::{AttestationLayer, AttestationService};
+#[cfg(feature = "reqwest")]
+pub use outbound::reqwest_client::AttestedClient;
 pub use outbound::scope::{AttestationScope, InvalidOrigin};
 pub use server::connection::Connection;
 pub use server::error::ServeError;

@@ -9,4 +9,6 @@
 
 pub(crate) mod layer;
 mod origin;
+#[cfg(feature = "reqwest")]
+pub(crate) mod reqwest_client;
 pub(crate) mod scope;
