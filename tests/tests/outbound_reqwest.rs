@@ -220,3 +220,64 @@ async fn reqwest_alone_carries_the_header_to_another_origin() {
     );
     assert_eq!(seen, expected);
 }
+
+/// A redirect `AttestedClient` does not follow is the response, and no
+/// second hop is made: no `Location`, a `Location` that is not http(s),
+/// and a 3xx that is not a redirect to follow (300, 304).
+#[tokio::test(start_paused = true)]
+async fn a_redirect_that_cannot_be_followed_is_the_response() {
+    let server = server();
+    let cases: [(u16, &[u8]); 4] = [
+        (302, b"HTTP/1.1 302 Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"),
+        (307, b"HTTP/1.1 307 Redirect\r\nlocation: ftp://127.0.0.1/v1/x\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"),
+        (300, b"HTTP/1.1 300 Choices\r\nlocation: /v1/x\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"),
+        (304, b"HTTP/1.1 304 Not Modified\r\nlocation: /v1/x\r\nconnection: close\r\n\r\n"),
+    ];
+    for (status, answer) in cases {
+        let log = Log::default();
+        let api = upstream(&log, Arc::new(move |_| answer.to_vec())).await;
+        let client = attested(&server, scope_of(api));
+        let url = format!("http://{api}{START}");
+        let response = client
+            .send(
+                request(&client, "GET", url, ""),
+                &AttestationContext::new("thread-1"),
+            )
+            .await;
+        assert_eq!(response.unwrap().status(), status);
+        assert_eq!(log.take().len(), 1, "{status}");
+    }
+}
+
+/// 301 and 302 turn only POST into GET: a PUT keeps its method and body;
+/// a HEAD stays HEAD on 303.
+#[tokio::test(start_paused = true)]
+async fn a_put_keeps_its_body_on_302_and_a_head_stays_head_on_303() {
+    let server = server();
+    for (status, method, body, next_method, next_body) in [
+        (302, "PUT", BODY, "PUT", BODY),
+        (303, "HEAD", "", "HEAD", ""),
+    ] {
+        let log = Log::default();
+        let (api, _) = redirecting(&log, status, Target::SamePathInScope).await;
+        let client = attested(&server, scope_of(api));
+        let url = format!("http://{api}{START}");
+        let response = client
+            .send(
+                request(&client, method, url, body),
+                &AttestationContext::new("thread-1"),
+            )
+            .await;
+        assert_eq!(response.unwrap().status(), 200);
+        let seen: Vec<(String, String)> = log
+            .take()
+            .iter()
+            .map(|h| (h.method.clone(), h.body.clone()))
+            .collect();
+        let expected = [
+            (method.to_owned(), body.to_owned()),
+            (next_method.to_owned(), next_body.to_owned()),
+        ];
+        assert_eq!(seen, expected, "{status} {method}");
+    }
+}
