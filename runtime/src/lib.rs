@@ -90,13 +90,15 @@
 //! });
 //!
 //! // The server: the connection works on thread-1; a request to the
-//! // upstream API for that thread gets the header.
+//! // upstream API for that thread gets the header, in the headers of
+//! // whatever client sends it.
 //! server.subscribe(connection_id, "thread-1");
 //! let scope = AttestationScope::new().allow("https", "api.example.com", "/v1/");
-//! let mut request = http::Request::post("https://api.example.com/v1/responses").body(())?;
-//! let attached = scope.attach(&server, &AttestationContext::new("thread-1"), &mut request).await;
+//! let url = "https://api.example.com/v1/responses";
+//! let mut headers = http::HeaderMap::new();
+//! let attached = scope.attach_to(&server, &AttestationContext::new("thread-1"), url, &mut headers).await;
 //! assert!(attached);
-//! assert_eq!(request.headers()[HEADER_NAME], r#"{"v":1,"s":0,"t":"v1.token"}"#);
+//! assert_eq!(headers[HEADER_NAME], r#"{"v":1,"s":0,"t":"v1.token"}"#);
 //! # Ok(())
 //! # }
 //! ```
@@ -107,6 +109,12 @@
 //! From a thread outside the runtime (`Handle::block_on`), every call also
 //! crosses threads to queue the request and to get the reply, which doubled
 //! the round trip in the benchmarks (BENCHMARKS.md, figures 1 and 2).
+//!
+//! A client that follows redirects copies headers to the next hop, so the
+//! header must be decided again on every hop: `AttestedClient` does it for
+//! reqwest (feature `reqwest`), [`AttestationLayer`] for tower clients
+//! below tower-http's `FollowRedirect`; with any other client, call
+//! `attach_to` per hop or turn its redirects off.
 
 // A folder per role. Arrows run from the hosts (`server`) and from outbound
 // attachment (`outbound`) to `core`, never back: `tests/arrows.rs` checks it.
@@ -124,7 +132,9 @@ pub use core::registry::ConnectionId;
 pub use core::sink::{MessageSink, OutgoingMessage, SinkError};
 pub use core::{Core, CoreConfig, CoreConnection};
 pub use outbound::layer::{AttestationLayer, AttestationService};
-pub use outbound::scope::AttestationScope;
+#[cfg(feature = "reqwest")]
+pub use outbound::reqwest_client::AttestedClient;
+pub use outbound::scope::{AttestationScope, InvalidOrigin};
 pub use server::connection::Connection;
 pub use server::error::ServeError;
 pub use server::handlers::RequestContext;

@@ -24,7 +24,9 @@ async fn through_scope(
     mut request: ::http::Request<Vec<u8>>,
 ) -> (Recorded, bool, Duration) {
     let start = Instant::now();
-    let attached = scope().attach(&app.server, &context(), &mut request).await;
+    let attached = scope(upstream)
+        .attach(&app.server, &context(), &mut request)
+        .await;
     let took = start.elapsed();
     assert_eq!(http::send(&request).await, 200);
     (upstream.next().await, attached, took)
@@ -126,7 +128,11 @@ async fn slow_app_beyond_the_deadline_gives_status_1_without_delaying_the_reques
     let app = App::start(&["slow", "30000"], DEADLINE).await;
     let start = Instant::now();
     let mut request = post(&upstream, "/v1/responses");
-    assert!(scope().attach(&app.server, &context(), &mut request).await);
+    assert!(
+        scope(&upstream)
+            .attach(&app.server, &context(), &mut request)
+            .await
+    );
     let sent = Instant::now();
     assert_eq!(http::send(&request).await, 200);
     let recorded = upstream.next().await;

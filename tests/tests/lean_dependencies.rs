@@ -2,7 +2,9 @@
 //! crate that depends on the runtime holds no schemars, no ts-rs and one
 //! major of syn. The schema and TypeScript derives are behind
 //! `attestwire-protocol`'s `schema` feature, which only codegen and the
-//! tests turn on.
+//! tests turn on. And "a server that does not enable the reqwest feature
+//! compiles no reqwest" (issue 18): reqwest and its HTTP stack come with
+//! the runtime's `reqwest` feature only, and even then no TLS stack.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
@@ -12,6 +14,11 @@ use attestwire_tests::vectors::repo_root;
 /// `cargo tree -e normal -p <package>`: every package in it, name → the
 /// versions seen.
 fn normal_tree(package: &str) -> BTreeMap<String, BTreeSet<String>> {
+    normal_tree_with(package, &[])
+}
+
+/// [`normal_tree`] with `features` of `package` turned on.
+fn normal_tree_with(package: &str, features: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let out = Command::new(cargo)
         .args([
@@ -27,6 +34,7 @@ fn normal_tree(package: &str) -> BTreeMap<String, BTreeSet<String>> {
             "--format",
             "{p}",
         ])
+        .args(features.iter().flat_map(|feature| ["--features", feature]))
         .current_dir(repo_root())
         .output()
         .unwrap();
@@ -107,4 +115,50 @@ fn codegen_has_the_schema_machinery_the_check_looks_for() {
     );
     assert!(found.iter().any(|p| p.starts_with("ts-rs ")), "{found:?}");
     assert_eq!(syn_majors(&tree).len(), 2, "{:?}", tree.get("syn"));
+}
+
+/// The HTTP client stack that the `reqwest` feature brings in.
+const HTTP_CLIENT: [&str; 4] = ["reqwest", "hyper", "hyper-util", "url"];
+
+/// TLS stacks: reqwest without default features pulls none.
+const TLS: [&str; 7] = [
+    "rustls",
+    "native-tls",
+    "openssl",
+    "hyper-rustls",
+    "hyper-tls",
+    "tokio-rustls",
+    "tokio-native-tls",
+];
+
+fn found<'a>(tree: &BTreeMap<String, BTreeSet<String>>, names: &[&'a str]) -> Vec<&'a str> {
+    names
+        .iter()
+        .copied()
+        .filter(|name| tree.contains_key(*name))
+        .collect()
+}
+
+#[test]
+fn without_the_reqwest_feature_a_server_compiles_no_reqwest() {
+    // The runtime as a server depends on it, and servers that do not turn
+    // the feature on. (codex-host calls its upstream with reqwest.)
+    for package in ["attestwire-runtime", "minimal-server", "attestwire-probe"] {
+        let tree = normal_tree(package);
+        assert_eq!(found(&tree, &HTTP_CLIENT), Vec::<&str>::new(), "{package}");
+    }
+}
+
+/// The check above can fail: with the feature, reqwest 0.12 (the major
+/// Codex pins) and its stack are there; TLS is not.
+#[test]
+fn the_reqwest_feature_brings_reqwest_0_12_and_no_tls() {
+    let tree = normal_tree_with("attestwire-runtime", &["reqwest"]);
+    assert_eq!(found(&tree, &HTTP_CLIENT), HTTP_CLIENT, "{tree:?}");
+    let reqwest: Vec<&String> = tree["reqwest"].iter().collect();
+    assert!(
+        reqwest.iter().all(|version| version.starts_with("v0.12.")),
+        "{reqwest:?}"
+    );
+    assert_eq!(found(&tree, &TLS), Vec::<&str>::new());
 }

@@ -1,12 +1,14 @@
-//! "Only outbound requests that match an allow-list (scheme, host, path
-//! prefix) get the header; for all others the app is not asked at all, and
+//! "Only outbound requests whose origin (scheme, host, port) and path
+//! prefix match an allow-list get the header; for all others the app is not asked at all, and
 //! a header already on an out-of-scope request is removed (a redirect to
-//! another host must not carry the token)."
+//! another host must not carry the token)." And "when `attach` skips a
+//! request, it says why at debug level", never with the token.
 
 mod runtime_support;
 
 use std::convert::Infallible;
 use std::future::Ready;
+use std::io;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -36,6 +38,8 @@ async fn out_of_scope_requests_get_no_header_and_the_app_is_never_asked() {
         "http://api.example.com/v1/responses",
         "https://api.example.com/v2/responses",
         "https://api.example.com/v1",
+        "https://api.example.com:8443/v1/responses",
+        "ws://api.example.com/v1/responses",
         "https://api.example.com.attacker.test/v1/responses",
     ] {
         let mut out = outbound(uri);
@@ -251,4 +255,83 @@ async fn redirect_within_scope_loses_the_context_and_gets_no_header() {
     );
     assert_eq!(asked.load(Ordering::SeqCst), 1);
     assert_eq!(server.pending_count(), 0);
+}
+
+/// Collects everything the subscriber writes.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Capture {
+    fn take(&self) -> String {
+        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_skipped_request_says_why_at_debug_level_and_never_logs_a_token() {
+    const SECRET: &str = "v1.SECRET-scope-token";
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .finish();
+    // Single-threaded test runtime: the thread's default sees every task.
+    let _subscriber = tracing::subscriber::set_default(subscriber);
+    let server = server();
+    let app = connect_client(&server, opted_in(&["thread-1"])).await;
+    let (_asked, _app) = answer_all(app, |_| SECRET.to_owned());
+    let context = AttestationContext::new("thread-1");
+    let stale = format!(r#"{{"v":1,"s":0,"t":"{SECRET}"}}"#);
+
+    let cases = [
+        (
+            "https://other.example.com/v1/x?key=QUERY",
+            "no rule has the target's origin",
+        ),
+        (
+            "https://api.example.com:8443/v1/x",
+            "no rule has the target's origin",
+        ),
+        (
+            "https://api.example.com/v2/x",
+            "no rule of the target's origin covers its path",
+        ),
+        ("/v1/x", "the target has no scheme or host"),
+    ];
+    for (uri, reason) in cases {
+        let mut out = outbound(uri);
+        out.headers_mut()
+            .insert(HEADER_NAME, stale.parse().unwrap());
+        assert!(!scope().attach(&server, &context, &mut out).await, "{uri}");
+        let logged = capture.take();
+        assert!(logged.contains("DEBUG"), "{uri}: {logged}");
+        assert!(
+            logged.contains("x-oai-attestation not attached"),
+            "{uri}: {logged}"
+        );
+        assert!(logged.contains(reason), "{uri}: {logged}");
+        assert!(logged.contains("removed_existing=true"), "{uri}: {logged}");
+        assert!(!logged.contains(SECRET), "{uri}: {logged}");
+        assert!(!logged.contains("QUERY"), "{uri}: {logged}");
+    }
+    let logged = capture.take();
+    assert_eq!(logged, "");
+
+    // Attached: the token is on the request, never in the log.
+    let mut out = outbound("https://api.example.com/v1/x");
+    assert!(scope().attach(&server, &context, &mut out).await);
+    let logged = capture.take();
+    assert!(!logged.contains(SECRET), "{logged}");
+    assert!(!logged.contains("not attached"), "{logged}");
 }

@@ -15,7 +15,8 @@ use tower_service::Service;
 use crate::core::attestation::{AttestationContext, AttestationProvider};
 use crate::outbound::scope::AttestationScope;
 
-/// Wraps an HTTP client service in [`AttestationService`]. A request gets
+/// Wraps an HTTP client service (a `tower::Service<http::Request<B>>`, e.g.
+/// hyper-util's legacy `Client`) in [`AttestationService`]. A request gets
 /// the header when it carries an [`AttestationContext`] in its extensions
 /// and its URI is in the scope; every other request passes with any
 /// `x-oai-attestation` it had removed, since a redirect-following client
@@ -24,7 +25,14 @@ use crate::outbound::scope::AttestationScope;
 /// Put it below (inside) a redirect-following layer such as tower-http's
 /// `FollowRedirect`, so that every hop passes through it. Above one, the
 /// hops after the first get a copy of the first hop's header, and nothing
-/// here can take it off.
+/// here can take it off. tower-http rebuilds each later hop without the
+/// request's extensions, so a redirect within the scope arrives without a
+/// header (never with a copy).
+///
+/// `reqwest::Client` is not a tower `Service`, and follows redirects inside
+/// itself where no layer sees them: for reqwest, use `AttestedClient`
+/// (the runtime's `reqwest` feature). For any other client,
+/// [`AttestationScope::attach_to`] works on a URI and a `HeaderMap`.
 #[derive(Clone)]
 pub struct AttestationLayer {
     provider: Arc<dyn AttestationProvider>,

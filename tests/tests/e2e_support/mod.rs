@@ -42,9 +42,13 @@ pub(crate) fn s0(token: &str) -> String {
     format!(r#"{{"v":1,"s":0,"t":"{token}"}}"#)
 }
 
-/// Requests to `http://127.0.0.1/v1…` (any port) get the header.
-pub(crate) fn scope() -> AttestationScope {
-    AttestationScope::new().allow("http", "127.0.0.1", "/v1")
+/// Requests to `upstream`'s origin (`http://127.0.0.1:PORT`) under `/v1`
+/// get the header: the scope compares ports.
+pub(crate) fn scope(upstream: &http::Upstream) -> AttestationScope {
+    let origin = upstream.url("");
+    AttestationScope::new()
+        .allow_origin(&origin, "/v1")
+        .unwrap()
 }
 
 pub(crate) fn context() -> AttestationContext {
