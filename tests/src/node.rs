@@ -46,11 +46,6 @@ pub fn generated_dir() -> PathBuf {
     repo_root().join("generated")
 }
 
-/// `client/`: the npm package `@attestwire/client`, which links `generated/`.
-pub fn client_dir() -> PathBuf {
-    repo_root().join("client")
-}
-
 /// Serializes every Node-using test, across threads and processes. Held for
 /// the whole test; dropping it releases both locks. Taking it twice on one
 /// thread deadlocks, so take it once per test.
@@ -199,20 +194,26 @@ pub fn build_generated(lock: &NodeLock) {
     GENERATED_BUILT.store(true, Ordering::SeqCst);
 }
 
+/// `client/`: the npm package `@attestwire/client`.
+pub fn client_dir() -> PathBuf {
+    repo_root().join("client")
+}
+
 /// Whether this process has built a fresh `client/dist`.
 static CLIENT_BUILT: AtomicBool = AtomicBool::new(false);
 
-/// Builds `generated/` (the client links it: `file:../generated`), installs
-/// `client/` from its lock and runs its `npm run build` (tsc 5.9) into a
-/// fresh `client/dist`, once per process.
+/// Installs `client/` from its lock file and runs its `npm run build` (ESM
+/// and CommonJS) into a fresh `client/dist`, once per process; it imports
+/// `@attestwire/protocol`, so `generated/dist` is built first. What
+/// `tests/ts/node_modules/@attestwire/client` links to.
 pub fn build_client(lock: &NodeLock) {
-    build_generated(lock);
     if CLIENT_BUILT.load(Ordering::SeqCst) {
         return;
     }
+    build_generated(lock);
     let dir = client_dir();
     npm_ci(lock, &dir);
-    // The build script starts with `npm run clean`: no stale module survives.
+    // Its `build` script starts by deleting dist/.
     run(NPM, &["run", "build"], &dir);
     CLIENT_BUILT.store(true, Ordering::SeqCst);
 }
