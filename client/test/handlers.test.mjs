@@ -162,3 +162,30 @@ test("a handler's late answer after close is dropped silently, and its signal is
     assert.deepEqual(server.sent, []);
     assert.deepEqual(server.errors, []);
   }));
+
+test("a flood of 10,000 server requests is answered in full, never more than 32 handlers at once", () =>
+  guarded(async () => {
+    let running = 0;
+    let peak = 0;
+    const { client, server } = pair({ attestation: () => "v1.token" });
+    client.onRequestRaw("flood", async (params) => {
+      running++;
+      peak = Math.max(peak, running);
+      await tick(0);
+      running--;
+      return params.i;
+    });
+    const lines = [];
+    for (let i = 0; i < 10_000; i++) lines.push(JSON.stringify({ id: i, method: "flood", params: { i } }));
+    lines.push(JSON.stringify({ id: "attest", method: "attestation/generate", params: {} }));
+    server.toClient.write(`${lines.join("\n")}\n`);
+    await until(() => server.sent.length === 10_001, "every answer", 60_000);
+    assert.equal(peak, 32);
+    const results = new Map(server.sent.map((m) => [m.id, m.result]));
+    for (let i = 0; i < 10_000; i++) assert.equal(results.get(i), i);
+    assert.deepEqual(results.get("attest"), { token: "v1.token" });
+    // The attestation answer did not wait for the flood to drain.
+    assert.ok(server.sent.findIndex((m) => m.id === "attest") < 100, "attestation answered early");
+    assert.deepEqual(server.errors, []);
+    await client.close();
+  }));

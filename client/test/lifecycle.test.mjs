@@ -133,3 +133,19 @@ test("1,000 writes waiting for drain share one listener, keep their order, and a
     assert.equal(drainListeners, 1);
     await client.close();
   }));
+
+test("streams destroyed without an error close the connection too", () =>
+  guarded(async () => {
+    const first = pair();
+    const pendingA = [first.client.requestRaw("a")];
+    await settle();
+    first.server.toClient.destroy();
+    await closesWith(first.client, pendingA, "stdout-end");
+
+    const second = pair();
+    const pendingB = [second.client.requestRaw("b")];
+    await settle();
+    second.server.toServer.destroy();
+    const info = await closesWith(second.client, pendingB, "write-error");
+    assert.match(info.error.message, /closed/);
+  }));
