@@ -140,6 +140,8 @@ export class Client<H extends HostMethods = NoHostMethods> {
       }
       const signal = options.signal;
       if (signal?.aborted === true) {
+        // The contract: an aborted request rejects with the signal's reason, whatever it is.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(signal.reason);
         return;
       }
@@ -147,7 +149,7 @@ export class Client<H extends HostMethods = NoHostMethods> {
       try {
         timeoutMs = duration("timeoutMs", options.timeoutMs, this.#options.requestTimeoutMs);
       } catch (error) {
-        reject(error);
+        reject(asError(error));
         return;
       }
       const id = this.#pending.add(method, { resolve, reject }, timeoutMs, signal, () => new RequestTimeoutError(method, timeoutMs));
@@ -420,7 +422,7 @@ export class Client<H extends HostMethods = NoHostMethods> {
     const params = "params" in checked.message ? checked.message.params : {};
     // Not through the limiter: the server's deadline is 100 ms.
     void Promise.resolve()
-      .then(() => provider({ params: params ?? {}, signal: this.#handlersAbort.signal }))
+      .then(() => provider({ params, signal: this.#handlersAbort.signal }))
       .then(
         (token: unknown) => {
           if (typeof token !== "string" || !isValidAttestationToken(token)) {

@@ -20,8 +20,8 @@ export type Lookup =
 
 /** Settles a taken entry, once. */
 export interface Settle {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 interface Entry extends Settle {
