@@ -13,7 +13,7 @@ import {
 } from "@attestwire/protocol";
 
 import type { CloseReason, ClosedInfo } from "./closed.js";
-import { ConnectionClosedError, ProtocolError, RemoteError, RequestTimeoutError } from "./errors.js";
+import { ConnectionClosedError, ProtocolError, RemoteError } from "./errors.js";
 import { LineReader } from "./framing.js";
 import {
   HandlerTable,
@@ -152,7 +152,7 @@ export class Client<H extends HostMethods = NoHostMethods> {
         reject(asError(error));
         return;
       }
-      const id = this.#pending.add(method, { resolve, reject }, timeoutMs, signal, () => new RequestTimeoutError(method, timeoutMs));
+      const id = this.#pending.add(method, { resolve, reject }, timeoutMs, signal);
       const line = encodeRequest(id, method, params);
       if (line instanceof Error) {
         this.#pending.abandon(id, line);
