@@ -9,8 +9,9 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
+use attestwire_protocol::{InitializeResponse, JsonRpcResponse, RequestId, ServerInfo};
 use attestwire_runtime::{AttestationContext, AttestationProvider};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 
 use super::p50_p99_rows;
@@ -21,6 +22,10 @@ const ROUNDS: usize = 20;
 const BLOCK: usize = 250;
 const DEADLINE: Duration = Duration::from_millis(100);
 const ECHO: &str = "process.stdin.on('data', (d) => process.stdout.write(d));";
+/// How long the client may take to start and finish its handshake before the
+/// bench fails (rather than waiting forever, as it once did when the client
+/// began ignoring an invalid `initialize` result).
+const HANDSHAKE: Duration = Duration::from_secs(30);
 
 /// `client_js` is the compiled client's `main.js`
 /// ([`attestwire_tests::node::compiled_client`]). `figure` names where the
@@ -34,9 +39,13 @@ pub(crate) async fn process_round_trip(client_js: &Path, figure: &'static str) -
     server.subscribe(id, "t");
     let ctx = AttestationContext::new("t");
     // `None` until the client has finished the handshake.
-    while server.header_for_request(&ctx).await.is_none() {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    tokio::time::timeout(HANDSHAKE, async {
+        while server.header_for_request(&ctx).await.is_none() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the Node client completes the handshake with the runtime");
 
     let (raw, mut raw_child) = raw_client(client_js).await;
     let (timed, mut timed_child) = raw_client(client_js).await;
@@ -89,22 +98,48 @@ pub(crate) async fn process_round_trip(client_js: &Path, figure: &'static str) -
 }
 
 /// The client, started and taken through its handshake by hand, as a raw
-/// side.
+/// side. The `initialize` result is a real [`InitializeResponse`], written
+/// by serde: the client validates what it reads and ignores anything else.
 async fn raw_client(client_js: &Path) -> (Side, Child) {
     let mut child = spawn(Command::new("node").arg(client_js).args(["ok", "--quiet"]));
     let mut write = child.stdin.take().unwrap();
     let mut read = BufReader::new(child.stdout.take().unwrap());
     let mut line = Vec::new();
-    read.read_until(b'\n', &mut line).await.unwrap();
-    assert!(line.starts_with(b"{\"jsonrpc\":\"2.0\",\"id\":\"initialize-1\""));
-    write
-        .write_all(b"{\"jsonrpc\":\"2.0\",\"id\":\"initialize-1\",\"result\":{}}\n")
-        .await
-        .unwrap();
+    read_line(&mut read, &mut line, "no `initialize` from the client").await;
+    let request: serde_json::Value = serde_json::from_slice(&line).unwrap();
+    assert_eq!(request["method"], "initialize", "{request}");
+    let id: RequestId = serde_json::from_value(request["id"].clone()).unwrap();
+    let result = InitializeResponse::new(ServerInfo {
+        name: "bench".into(),
+        version: "0".into(),
+    });
+    let response = JsonRpcResponse::new(id, serde_json::to_value(result).unwrap());
+    let mut answer = serde_json::to_vec(&response).unwrap();
+    answer.push(b'\n');
+    write.write_all(&answer).await.unwrap();
     line.clear();
-    read.read_until(b'\n', &mut line).await.unwrap();
-    assert!(line.starts_with(b"{\"jsonrpc\":\"2.0\",\"method\":\"initialized\""));
+    read_line(
+        &mut read,
+        &mut line,
+        "no `initialized` from the client: did it accept the `initialize` result?",
+    )
+    .await;
+    assert!(
+        line.starts_with(b"{\"jsonrpc\":\"2.0\",\"method\":\"initialized\""),
+        "{}",
+        String::from_utf8_lossy(&line)
+    );
     (Side::raw(write, read), child)
+}
+
+/// Reads one line within [`HANDSHAKE`]; panics with `missing` otherwise.
+async fn read_line(read: &mut (impl AsyncBufRead + Unpin), line: &mut Vec<u8>, missing: &str) {
+    match tokio::time::timeout(HANDSHAKE, read.read_until(b'\n', line)).await {
+        Ok(Ok(n)) if n > 0 => {}
+        Ok(Ok(_)) => panic!("{missing} (its stdout closed)"),
+        Ok(Err(e)) => panic!("{missing}: {e}"),
+        Err(_) => panic!("{missing} within {HANDSHAKE:?}"),
+    }
 }
 
 fn spawn(command: &mut Command) -> Child {
