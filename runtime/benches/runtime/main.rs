@@ -2,6 +2,9 @@
 //! beside a baseline measured in the same run, as a ratio. (Figure 7, the
 //! codegen, is `cargo bench -p attestwire-codegen`.)
 //! Asserts nothing; prints a table (see BENCHMARKS.md).
+//! `ATTESTWIRE_BENCH_QUICK=1` runs every figure with tiny counts, which CI
+//! does (in the test profile, `cargo test --bench runtime`) so that the bench
+//! cannot rot; it writes nothing either way.
 
 // A benchmark is a program run by hand: a failed setup step may panic with
 // its message, like a test; the library code it measures may not.
@@ -98,13 +101,18 @@ fn main() {
     }
     print!("{}", table(&rows));
     println!(
-        "\n(all figures in {:.1} s on {} cores; figures 1 to 4 {})",
+        "\n(all figures in {:.1} s on {} cores; figures 1 to 4 {}{})",
         started.elapsed().as_secs_f64(),
         cores(),
         if pinned {
             "pinned to one CPU"
         } else {
             "not pinned"
+        },
+        if support::quick() {
+            "; QUICK MODE: tiny counts, the numbers mean nothing"
+        } else {
+            ""
         }
     );
 }

@@ -16,10 +16,8 @@ use tokio::process::{Child, Command};
 
 use super::p50_p99_rows;
 use crate::Row;
-use crate::support::{Side, interleaved, server};
+use crate::support::{Side, interleaved, server, size};
 
-const ROUNDS: usize = 20;
-const BLOCK: usize = 250;
 const DEADLINE: Duration = Duration::from_millis(100);
 const ECHO: &str = "process.stdin.on('data', (d) => process.stdout.write(d));";
 /// How long the client may take to start and finish its handshake before the
@@ -61,7 +59,8 @@ pub(crate) async fn process_round_trip(client_js: &Path, figure: &'static str) -
         timed.with_deadline(DEADLINE),
         echo_side,
     ];
-    let mut samples = interleaved(&mut sides, ROUNDS, BLOCK).await;
+    // 20 rounds of 250 per side (2 of 20 in quick mode).
+    let mut samples = interleaved(&mut sides, size(20, 2), size(250, 20)).await;
     for child in [&mut served, &mut raw_child, &mut timed_child, &mut echo] {
         let _ = child.kill().await;
     }
