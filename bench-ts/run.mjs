@@ -4,7 +4,11 @@
 // quick mode). Asserts nothing about speed; it fails (exit 1) when a round
 // trip goes wrong, so that a quick run in CI proves the bench still works.
 //
-//   (cd bench-ts && npm ci) && node bench-ts/run.mjs [--quick]
+//   node bench-ts/run.mjs [--quick]
+//
+// It builds what it runs first: the server (cargo), generated/ and client/
+// (npm ci when they have no node_modules, then tsc), and bench-ts/'s own
+// npm ci when it has no node_modules.
 //
 // --quick (or BENCH_TS_QUICK=1): tiny counts, a debug build of the server,
 // nothing written. The run re-executes itself under `taskset -c <first CPU>`
@@ -12,6 +16,7 @@
 // runtime's latency figures do; BENCH_TS_PIN=0 runs unpinned.
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -44,6 +49,31 @@ function buildServer() {
   if (!QUICK) args.push("--release");
   const built = spawnSync("cargo", args, { stdio: ["ignore", "inherit", "inherit"] });
   if (built.status !== 0) fail(`cargo ${args.join(" ")} failed (${built.error ?? built.status})`);
+}
+
+const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
+
+function npm(dir, ...args) {
+  const run = spawnSync(NPM, args, {
+    cwd: dir,
+    stdio: ["ignore", process.stderr, "inherit"],
+    env: { ...process.env, npm_config_update_notifier: "false" },
+  });
+  if (run.status !== 0) fail(`npm ${args.join(" ")} in ${dir} failed (${run.error ?? run.status})`);
+}
+
+/**
+ * The packages the client side imports, built from this checkout:
+ * generated/ (@attestwire/protocol) and client/ (@attestwire/client), each
+ * installed from its lock file when it has no node_modules yet, then
+ * `npm run build` (tsc). bench-ts/'s own node_modules: `npm ci` here too.
+ */
+function buildPackages() {
+  const root = join(HERE, "..");
+  for (const dir of [join(root, "generated"), join(root, "client"), HERE]) {
+    if (!existsSync(join(dir, "node_modules"))) npm(dir, "ci", "--no-audit", "--no-fund");
+    if (dir !== HERE) npm(dir, "run", "build");
+  }
 }
 
 function fail(message) {
@@ -323,6 +353,7 @@ async function main() {
   }
   const started = Date.now();
   buildServer();
+  buildPackages();
   const open = [];
   for (const def of SIDES) open.push(await openOnServer(def));
   const lat = await latency(open);

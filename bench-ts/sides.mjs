@@ -44,6 +44,27 @@ export function readLines(readable, onLine) {
   });
 }
 
+/**
+ * @attestwire/client (this repository's client/), `connect` over the same
+ * streams, every option at its default (so each request has the default
+ * 30 s deadline armed, which neither library has). bench/* are not in any
+ * method map, so the bench calls them raw, as a host without a map would.
+ */
+async function openClient({ readable, writable }) {
+  const { connect } = await import("@attestwire/client");
+  const client = connect({ readable, writable }, { attestation: () => TOKEN });
+  await client.request("initialize", INITIALIZE);
+  await client.notify("initialized");
+  return {
+    request: (method, params) => client.requestRaw(method, params),
+    // The pending requests reject with ConnectionClosedError; the bench
+    // has a handler on each.
+    close: () => {
+      client.close({ graceMs: 0 }).catch(() => {});
+    },
+  };
+}
+
 /** json-rpc-2.0 1.8.1, `JSONRPCServerAndClient`, with a JSONL adapter. */
 async function openJsonRpc2({ readable, writable }) {
   const { JSONRPCClient, JSONRPCServer, JSONRPCServerAndClient } = require("json-rpc-2.0");
@@ -161,6 +182,7 @@ async function openFloor({ readable, writable }) {
  * to into the JSON value (the floor hands back the raw JSON text).
  */
 export const SIDES = [
+  { name: "@attestwire/client", open: openClient, value: (r) => r },
   { name: "json-rpc-2.0", open: openJsonRpc2, value: (r) => r },
   { name: "vscode-jsonrpc", open: openVscodeJsonrpc, value: (r) => r },
   { name: "floor: bare line loop", open: openFloor, value: (r) => JSON.parse(r) },
