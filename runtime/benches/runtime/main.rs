@@ -63,23 +63,23 @@ fn main() {
         )));
     }
     if wanted("2-process") {
-        // Installs npm dependencies from the lock files and compiles the
-        // client (tsc) if needed; panics with how to install Node when it
-        // is missing. The guard is held until the figure is done.
-        let client = attestwire_tests::node::compiled_client();
-        let main_js = client.main_js.clone();
+        // Installs npm dependencies from the lock files and builds
+        // generated/ and client/ if needed; panics with how to install Node
+        // when it is missing. The lock is held until the figure is done.
+        let (lock, app) = figures::prepare_app();
+        let app_js = app.clone();
         rows.extend(on_worker(&latency_runtime, async move {
             figures::process_round_trip(
-                &main_js,
+                &app_js,
                 "2 round trip (Node over stdio), caller on a worker",
             )
             .await
         }));
         rows.extend(latency_runtime.block_on(figures::process_round_trip(
-            &client.main_js,
+            &app,
             "2 round trip (Node over stdio), caller outside the runtime",
         )));
-        drop(client);
+        drop(lock);
     }
     if wanted("3-timeout") {
         rows.extend(on_worker(&latency_runtime, figures::timeout_precision()));

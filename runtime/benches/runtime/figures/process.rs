@@ -1,11 +1,11 @@
-//! Figure 2: the round trip against the end-to-end tests' Node client over
-//! its stdio, beside a raw JSONL echo to a Node echo script over the same
-//! kind of pipes. Two more sides drive the same client with a plain loop (no
-//! runtime), once plainly and once waiting under a deadline as the runtime
-//! does, which splits the ratio into what the app, a timed wait and the
-//! runtime each cost.
+//! Figure 2: the round trip against a Node app on `@attestwire/client`
+//! (`bench-ts/app.mjs`) over its stdio, beside a raw JSONL echo to a Node
+//! echo script over the same kind of pipes. Two more sides drive the same
+//! app with a plain loop (no runtime), once plainly and once waiting under a
+//! deadline as the runtime does, which splits the ratio into what the app, a
+//! timed wait and the runtime each cost.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -25,12 +25,26 @@ const ECHO: &str = "process.stdin.on('data', (d) => process.stdout.write(d));";
 /// began ignoring an invalid `initialize` result).
 const HANDSHAKE: Duration = Duration::from_secs(30);
 
-/// `client_js` is the compiled client's `main.js`
-/// ([`attestwire_tests::node::compiled_client`]). `figure` names where the
-/// caller runs (see `main`).
+/// Node ready, `generated/` and `client/` built, `bench-ts/` installed from
+/// their lock files (as the end-to-end tests do, under their lock, which
+/// is returned: hold it until the app has exited), and the app's script.
+pub(crate) fn prepare_app() -> (attestwire_tests::node::NodeLock, PathBuf) {
+    use attestwire_tests::node;
+    let lock = node::prepare();
+    let root = node::repo_root();
+    let client = root.join("client");
+    node::npm_ci(&lock, &client);
+    node::run("npm", &["run", "build"], &client);
+    let bench_ts = root.join("bench-ts");
+    node::npm_ci(&lock, &bench_ts);
+    (lock, bench_ts.join("app.mjs"))
+}
+
+/// `client_js` is the app's script ([`prepare_app`]). `figure` names where
+/// the caller runs (see `main`).
 pub(crate) async fn process_round_trip(client_js: &Path, figure: &'static str) -> Vec<Row> {
     let server = server(DEADLINE);
-    let mut served = spawn(Command::new("node").arg(client_js).args(["ok", "--quiet"]));
+    let mut served = spawn(Command::new("node").arg(client_js));
     let connection = server.connect(served.stdout.take().unwrap(), served.stdin.take().unwrap());
     let id = connection.id();
     tokio::spawn(connection.serve());
@@ -96,11 +110,11 @@ pub(crate) async fn process_round_trip(client_js: &Path, figure: &'static str) -
     rows
 }
 
-/// The client, started and taken through its handshake by hand, as a raw
+/// The app, started and taken through its handshake by hand, as a raw
 /// side. The `initialize` result is a real [`InitializeResponse`], written
-/// by serde: the client validates what it reads and ignores anything else.
+/// by serde: the client validates what it reads.
 async fn raw_client(client_js: &Path) -> (Side, Child) {
-    let mut child = spawn(Command::new("node").arg(client_js).args(["ok", "--quiet"]));
+    let mut child = spawn(Command::new("node").arg(client_js));
     let mut write = child.stdin.take().unwrap();
     let mut read = BufReader::new(child.stdout.take().unwrap());
     let mut line = Vec::new();
