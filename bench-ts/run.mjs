@@ -29,8 +29,8 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes("--quick") || (process.env.BENCH_TS_QUICK ?? "0") !== "0";
 
 const SIZES = QUICK
-  ? { rounds: 2, block: 20, inFlight: 200, repeats: 1, pending: 200, idleMs: 500, lineRuns: 1 }
-  : { rounds: 20, block: 500, inFlight: 10_000, repeats: 5, pending: 10_000, idleMs: 10_000, lineRuns: 5 };
+  ? { rounds: 2, block: 20, inFlight: 200, repeats: 1, pending: 200, settleMs: 100, idleMs: 500, lineRuns: 1 }
+  : { rounds: 20, block: 500, inFlight: 10_000, repeats: 5, pending: 10_000, settleMs: 2_000, idleMs: 10_000, lineRuns: 5 };
 /** Messages the app handles per `bench/attest` round trip: its request, the
  * server's `attestation/generate`, its answer, the server's response. */
 const MESSAGES_PER_JOB = 4;
@@ -235,11 +235,14 @@ function child(mode, name) {
 
 // ---- in a child process: idle CPU, the long line ----
 
-/** CPU time of this process over `idleMs` with a connected, idle side. */
+/** CPU time of this process (all its threads) over `idleMs` with a
+ * connected side that has nothing to do: after `block` round trips (so its
+ * code is as warm as in use) and a quiet `settleMs`, in which V8's
+ * background compiler and GC finish what that traffic left them. */
 async function childIdle(def) {
   const side = await openOnServer(def);
-  checkHeader(def, await side.conn.request("bench/attest"));
-  await sleep(100);
+  for (let i = 0; i < SIZES.block; i++) checkHeader(def, await side.conn.request("bench/attest"));
+  await sleep(SIZES.settleMs);
   const cpu = process.cpuUsage();
   await sleep(SIZES.idleMs);
   const used = process.cpuUsage(cpu);
@@ -372,6 +375,7 @@ async function main() {
     const sorted = [...lat[i]].sort((a, b) => a - b);
     return {
       name: def.name,
+      library: def.library === true,
       latency: sorted,
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
@@ -396,7 +400,7 @@ const ms = (ns) => `${(ns / 1e6).toFixed(2)} ms`;
 const int = (x) => Math.round(x).toLocaleString("en-US");
 
 function table(results) {
-  const libraries = results.filter((r) => !r.name.startsWith("floor") && r.name !== "@attestwire/client");
+  const libraries = results.filter((r) => r.library);
   const fastest = (key, better) => libraries.reduce((a, b) => (better(b[key], a[key]) ? b : a));
   const p50Best = fastest("p50", (x, y) => x < y);
   const thrBest = fastest("perSecond", (x, y) => x > y);
@@ -411,8 +415,8 @@ function table(results) {
   ];
   for (const r of results) {
     rows.push(
-      `| ${r.name} | ${us(r.p50)} | ${us(r.p99)} | ${(r.p50 / p50Best.p50).toFixed(2)} | ${int(r.perSecond)} | ` +
-        `${(thrBest.perSecond / r.perSecond).toFixed(2)} | ${ms(r.cpuPer100k * 1000)} | ${(r.cpuPer100k / cpuBest.cpuPer100k).toFixed(2)} | ` +
+      `| ${r.name} | ${us(r.p50)} | ${us(r.p99)} | ${(r.p50 / p50Best.p50).toFixed(3)} | ${int(r.perSecond)} | ` +
+        `${(thrBest.perSecond / r.perSecond).toFixed(3)} | ${ms(r.cpuPer100k * 1000)} | ${(r.cpuPer100k / cpuBest.cpuPer100k).toFixed(3)} | ` +
         `${int(r.heapPerPending)} B (${(r.heapPerPending / heapBest.heapPerPending).toFixed(2)}) | ${r.idle.cpuMs.toFixed(1)} ms | ` +
         `${ms(r.line.ns)} | ${ms(r.line.quarterNs)} (×${(r.line.ns / r.line.quarterNs).toFixed(1)}) | ` +
         `${(r.line.peakBytes / MIB).toFixed(2)} MiB (${(r.line.rssGrowthKiB / 1024).toFixed(1)} MiB) |`,

@@ -50,9 +50,9 @@ export function readLines(readable, onLine) {
  * 30 s deadline armed, which neither library has). bench/* are not in any
  * method map, so the bench calls them raw, as a host without a map would.
  */
-async function openClient({ readable, writable }) {
+async function openClient({ readable, writable }, options = {}) {
   const { connect } = await import("@attestwire/client");
-  const client = connect({ readable, writable }, { attestation: () => TOKEN });
+  const client = connect({ readable, writable }, { attestation: () => TOKEN, ...options });
   await client.request("initialize", INITIALIZE);
   await client.notify("initialized");
   return {
@@ -178,13 +178,20 @@ async function openFloor({ readable, writable }) {
 }
 
 /**
- * The sides, in the tables' order. `value` turns what `request` resolved
+ * The sides, in the tables' order; `library` marks the two the goals
+ * compare with. `value` turns what `request` resolved
  * to into the JSON value (the floor hands back the raw JSON text).
  */
 export const SIDES = [
   { name: "@attestwire/client", open: openClient, value: (r) => r },
-  { name: "json-rpc-2.0", open: openJsonRpc2, value: (r) => r },
-  { name: "vscode-jsonrpc", open: openVscodeJsonrpc, value: (r) => r },
+  // The same without a deadline: what the per-request timer costs.
+  {
+    name: "@attestwire/client, requestTimeoutMs: Infinity",
+    open: (streams) => openClient(streams, { requestTimeoutMs: Infinity }),
+    value: (r) => r,
+  },
+  { name: "json-rpc-2.0", open: openJsonRpc2, value: (r) => r, library: true },
+  { name: "vscode-jsonrpc", open: openVscodeJsonrpc, value: (r) => r, library: true },
   { name: "floor: bare line loop", open: openFloor, value: (r) => JSON.parse(r) },
 ];
 
