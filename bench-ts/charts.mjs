@@ -71,7 +71,7 @@ function bars(results) {
   const rowH = 16;
   const panelH = 26 + results.length * rowH + 14;
   const height = M.top + panels.length * panelH;
-  const labelW = 190;
+  const labelW = 230;
   const barW = W - labelW - 110;
   let body = "";
   panels.forEach((panel, p) => {

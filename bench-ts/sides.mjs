@@ -184,9 +184,9 @@ async function openFloor({ readable, writable }) {
  */
 export const SIDES = [
   { name: "@attestwire/client", open: openClient, value: (r) => r },
-  // The same without a deadline: what the per-request timer costs.
+  // The same with requestTimeoutMs: Infinity: what the per-request deadline timer costs.
   {
-    name: "@attestwire/client, requestTimeoutMs: Infinity",
+    name: "@attestwire/client, no deadline",
     open: (streams) => openClient(streams, { requestTimeoutMs: Infinity }),
     value: (r) => r,
   },
