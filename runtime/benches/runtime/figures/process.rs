@@ -31,11 +31,8 @@ const HANDSHAKE: Duration = Duration::from_secs(30);
 pub(crate) fn prepare_app() -> (attestwire_tests::node::NodeLock, PathBuf) {
     use attestwire_tests::node;
     let lock = node::prepare();
-    let root = node::repo_root();
-    let client = root.join("client");
-    node::npm_ci(&lock, &client);
-    node::run("npm", &["run", "build"], &client);
-    let bench_ts = root.join("bench-ts");
+    node::build_client(&lock);
+    let bench_ts = node::repo_root().join("bench-ts");
     node::npm_ci(&lock, &bench_ts);
     (lock, bench_ts.join("app.mjs"))
 }
