@@ -6,7 +6,7 @@
 import {
   ClientRequestMethod,
   ErrorCode,
-  parseServerMessage,
+  validateServerMessage,
   type RequestId,
 } from "@attestwire/protocol";
 
@@ -320,16 +320,16 @@ export class Client<H extends HostMethods = NoHostMethods> {
         this.#responder.notification(method, message["params"]);
       } else if (idValid) {
         // A request, even when its id equals one of ours: ids are per direction.
-        this.#responder.request(id, method, message["params"], text);
+        this.#responder.request(id, method, message);
       } else {
         this.#report("invalid-message", `a ${JSON.stringify(method)} request has an id that is neither a string nor a number`);
       }
       return;
     }
-    this.#onResponse(message, id, idValid, text);
+    this.#onResponse(message, id, idValid);
   }
 
-  #onResponse(message: Json, id: unknown, idValid: boolean, text: string): void {
+  #onResponse(message: Json, id: unknown, idValid: boolean): void {
     const hasResult = "result" in message;
     const hasError = "error" in message;
     if (!hasResult && !hasError) {
@@ -360,7 +360,7 @@ export class Client<H extends HostMethods = NoHostMethods> {
       return;
     }
     if (OWN_REQUESTS.has(method)) {
-      const checked = parseServerMessage(text);
+      const checked = validateServerMessage(message);
       if (!checked.ok) {
         settle.reject(this.#report("invalid-attestwire-message", `the response to ${JSON.stringify(method)} breaks the schema: ${checked.error}`));
         return;

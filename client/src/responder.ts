@@ -6,7 +6,7 @@ import {
   ErrorCode,
   ServerRequestMethod,
   isValidAttestationToken,
-  parseServerMessage,
+  validateServerMessage,
   type RequestId,
 } from "@attestwire/protocol";
 
@@ -18,7 +18,7 @@ import {
   type AnyRequestHandler,
 } from "./handlers.js";
 import type { ClientOptions } from "./options.js";
-import { encodeError, encodeResult } from "./wire.js";
+import { encodeError, encodeResult, type Json } from "./wire.js";
 import type { LineWriter } from "./writer.js";
 
 export const ATTESTATION_GENERATE: string = ServerRequestMethod.AttestationGenerate;
@@ -66,9 +66,9 @@ export class Responder {
   }
 
   /** A request from the server: answered by its handler (or the attestation provider). */
-  request(id: RequestId, method: string, params: unknown, text: string): void {
+  request(id: RequestId, method: string, message: Json): void {
     if (method === ATTESTATION_GENERATE) {
-      this.#onAttestation(id, text);
+      this.#onAttestation(id, message);
       return;
     }
     const handler = this.requestHandlers.get(method);
@@ -79,7 +79,7 @@ export class Responder {
     const context = { id, method, signal: this.#abort.signal };
     this.#limiter.run(() =>
       Promise.resolve()
-        .then(() => handler(params, context))
+        .then(() => handler(message["params"], context))
         .then(
           (result) => this.#answer(id, method, result),
           (error: unknown) => this.#answerThrown(id, method, error, "handler-failed"),
@@ -87,8 +87,9 @@ export class Responder {
     );
   }
 
-  #onAttestation(id: RequestId, text: string): void {
-    const checked = parseServerMessage(text);
+  #onAttestation(id: RequestId, message: Json): void {
+    // Checked as parsed: the line is never parsed twice.
+    const checked = validateServerMessage(message);
     if (!checked.ok) {
       this.#report("invalid-attestwire-message", `an attestation/generate request breaks the schema: ${checked.error}`);
       this.answerError(id, ErrorCode.InvalidParams, "Invalid params");

@@ -7,6 +7,11 @@ const client = connect({ readable: new PassThrough(), writable: new PassThrough(
 
 export async function run(): Promise<void> {
   const init = await client.request("initialize", { clientInfo: { name: "a", version: "1" } });
+  // The example: a host's capability beside ours, in a literal.
+  await client.request("initialize", {
+    clientInfo: { name: "a", version: "1" },
+    capabilities: { requestAttestation: true, experimentalApi: true },
+  });
   init.serverInfo.version satisfies string;
   // @ts-expect-error protocolVersion is a string when present
   init.protocolVersion satisfies number;
