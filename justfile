@@ -27,6 +27,17 @@ bench *FILTER:
 bench-peers:
     cargo run --release --manifest-path bench-peers/Cargo.toml
 
+# The app's side: @attestwire/client beside json-rpc-2.0 and vscode-jsonrpc
+# (BENCHMARKS.md, "The app's side"); writes bench-ts/charts/*.svg.
+bench-ts:
+    node bench-ts/run.mjs
+
+# Every bench in quick mode, as CI runs them: tiny counts, nothing written.
+bench-quick:
+    ATTESTWIRE_BENCH_QUICK=1 cargo test --workspace --bench '*'
+    node bench-ts/run.mjs --quick
+    PEERS_QUICK=1 cargo run --release --manifest-path bench-peers/Cargo.toml
+
 # Coverage-guided fuzzing, each target for `seconds` (needs `cargo install cargo-fuzz`;
 # RUSTC_BOOTSTRAP lets the stable toolchain take cargo-fuzz's nightly flags).
 fuzz seconds="600":

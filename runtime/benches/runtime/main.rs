@@ -2,6 +2,9 @@
 //! beside a baseline measured in the same run, as a ratio. (Figure 7, the
 //! codegen, is `cargo bench -p attestwire-codegen`.)
 //! Asserts nothing; prints a table (see BENCHMARKS.md).
+//! `ATTESTWIRE_BENCH_QUICK=1` runs every figure with tiny counts, which CI
+//! does (in the test profile, `cargo test --bench runtime`) so that the bench
+//! cannot rot; it writes nothing either way.
 
 // A benchmark is a program run by hand: a failed setup step may panic with
 // its message, like a test; the library code it measures may not.
@@ -60,23 +63,23 @@ fn main() {
         )));
     }
     if wanted("2-process") {
-        // Installs npm dependencies from the lock files and compiles the
-        // client (tsc) if needed; panics with how to install Node when it
-        // is missing. The guard is held until the figure is done.
-        let client = attestwire_tests::node::compiled_client();
-        let main_js = client.main_js.clone();
+        // Installs npm dependencies from the lock files and builds
+        // generated/ and client/ if needed; panics with how to install Node
+        // when it is missing. The lock is held until the figure is done.
+        let (lock, app) = figures::prepare_app();
+        let app_js = app.clone();
         rows.extend(on_worker(&latency_runtime, async move {
             figures::process_round_trip(
-                &main_js,
+                &app_js,
                 "2 round trip (Node over stdio), caller on a worker",
             )
             .await
         }));
         rows.extend(latency_runtime.block_on(figures::process_round_trip(
-            &client.main_js,
+            &app,
             "2 round trip (Node over stdio), caller outside the runtime",
         )));
-        drop(client);
+        drop(lock);
     }
     if wanted("3-timeout") {
         rows.extend(on_worker(&latency_runtime, figures::timeout_precision()));
@@ -98,13 +101,18 @@ fn main() {
     }
     print!("{}", table(&rows));
     println!(
-        "\n(all figures in {:.1} s on {} cores; figures 1 to 4 {})",
+        "\n(all figures in {:.1} s on {} cores; figures 1 to 4 {}{})",
         started.elapsed().as_secs_f64(),
         cores(),
         if pinned {
             "pinned to one CPU"
         } else {
             "not pinned"
+        },
+        if support::quick() {
+            "; QUICK MODE: tiny counts, the numbers mean nothing"
+        } else {
+            ""
         }
     );
 }

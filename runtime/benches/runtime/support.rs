@@ -12,6 +12,19 @@ use tokio::io::{
     AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader, DuplexStream,
 };
 
+/// Whether `ATTESTWIRE_BENCH_QUICK` is set (and not `0`): every figure runs
+/// with tiny counts, only to prove that the bench still runs to the end (CI
+/// does this); its numbers mean nothing.
+pub(crate) fn quick() -> bool {
+    static QUICK: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *QUICK.get_or_init(|| std::env::var_os("ATTESTWIRE_BENCH_QUICK").is_some_and(|v| v != "0"))
+}
+
+/// `full`, or `tiny` in [`quick`] mode.
+pub(crate) fn size(full: usize, tiny: usize) -> usize {
+    if quick() { tiny } else { full }
+}
+
 pub(crate) fn server(deadline: Duration) -> Server {
     let mut config = ServerConfig::new(ServerInfo {
         name: "bench".into(),

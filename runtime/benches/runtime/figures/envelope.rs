@@ -15,19 +15,23 @@ struct Plain<'a> {
     t: &'a str,
 }
 
-const ITERATIONS: u32 = 200_000;
-
 fn ns_per_op(mut f: impl FnMut() -> usize) -> f64 {
+    // 200,000 (1,000 in quick mode).
+    let iterations: u32 = if crate::support::quick() {
+        1_000
+    } else {
+        200_000
+    };
     let mut sink = 0usize;
-    for _ in 0..ITERATIONS / 10 {
+    for _ in 0..iterations / 10 {
         sink = sink.wrapping_add(f());
     }
     let start = Instant::now();
-    for _ in 0..ITERATIONS {
+    for _ in 0..iterations {
         sink = sink.wrapping_add(f());
     }
     black_box(sink);
-    start.elapsed().as_nanos() as f64 / f64::from(ITERATIONS)
+    start.elapsed().as_nanos() as f64 / f64::from(iterations)
 }
 
 pub(crate) fn envelope() -> Vec<Row> {

@@ -7,10 +7,12 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::{latency_row, p50_p99, p50_p99_rows};
 use crate::Row;
-use crate::support::{App, Side, connect_app, interleaved, server, spawn_echo};
+use crate::support::{App, Side, connect_app, interleaved, server, size, spawn_echo};
 
-const ROUNDS: usize = 20;
-const BLOCK: usize = 1_000;
+/// Rounds of one block per side (see [`interleaved`]).
+fn rounds_and_block() -> (usize, usize) {
+    (size(20, 2), size(1_000, 20))
+}
 
 /// Figure 1: `header_for_request` against an app that answers at once, beside a raw
 /// JSONL echo over the same kind of pipe (write a line, read a line), in
@@ -24,7 +26,8 @@ pub(crate) async fn round_trip(figure: &'static str) -> Vec<Row> {
         Side::Runtime { server, ctx },
         Side::raw(write, BufReader::new(read)),
     ];
-    let [runtime, echo] = &mut interleaved(&mut sides, ROUNDS, BLOCK).await[..] else {
+    let (rounds, block) = rounds_and_block();
+    let [runtime, echo] = &mut interleaved(&mut sides, rounds, block).await[..] else {
         unreachable!("two sides")
     };
     p50_p99_rows(
@@ -42,14 +45,14 @@ pub(crate) async fn round_trip(figure: &'static str) -> Vec<Row> {
 /// header is returned, beside `tokio::time::sleep(100 ms)` on the same runtime,
 /// one sample of each in turn.
 pub(crate) async fn timeout_precision() -> Vec<Row> {
-    const SAMPLES: usize = 100;
+    let samples_wanted = size(100, 3);
     let deadline = Duration::from_millis(100);
     let server = server(deadline);
     let (_id, _app) = connect_app(&server, "t", App::Silent).await;
     let ctx = AttestationContext::new("t");
-    let mut samples = Vec::with_capacity(SAMPLES);
-    let mut base = Vec::with_capacity(SAMPLES);
-    for _ in 0..SAMPLES {
+    let mut samples = Vec::with_capacity(samples_wanted);
+    let mut base = Vec::with_capacity(samples_wanted);
+    for _ in 0..samples_wanted {
         let start = Instant::now();
         let header = server.header_for_request(&ctx).await;
         samples.push(start.elapsed());
@@ -92,10 +95,10 @@ pub(crate) async fn timeout_precision() -> Vec<Row> {
 /// close to the status 3 header, beside how long a plain reader takes to see
 /// the same pipe's EOF.
 pub(crate) async fn disconnect_latency() -> Vec<Row> {
-    const SAMPLES: usize = 300;
-    let mut samples = Vec::with_capacity(SAMPLES);
-    let mut base = Vec::with_capacity(SAMPLES);
-    for i in 0..SAMPLES {
+    let samples_wanted = size(300, 10);
+    let mut samples = Vec::with_capacity(samples_wanted);
+    let mut base = Vec::with_capacity(samples_wanted);
+    for i in 0..samples_wanted {
         let server = server(Duration::from_secs(10));
         let thread = format!("t{i}");
         let (id, app) = connect_app(&server, &thread, App::CloseOnRequest).await;

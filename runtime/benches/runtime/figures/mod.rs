@@ -7,7 +7,7 @@ mod scale;
 
 pub(crate) use envelope::envelope;
 pub(crate) use inmemory::{disconnect_latency, round_trip, timeout_precision};
-pub(crate) use process::process_round_trip;
+pub(crate) use process::{prepare_app, process_round_trip};
 pub(crate) use scale::scale;
 
 use std::time::Duration;

@@ -7,9 +7,12 @@ use attestwire_runtime::{AttestationContext, AttestationProvider, Server};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use crate::Row;
-use crate::support::{App, connect_app, rss, server, spawn_echo};
+use crate::support::{App, connect_app, rss, server, size, spawn_echo};
 
-const CONNECTIONS: usize = 10_000;
+/// Connections: 10,000 (100 in quick mode).
+fn connections() -> usize {
+    size(10_000, 100)
+}
 const IN_FLIGHT: usize = 10;
 /// Round trips per in-flight slot in the throughput phase.
 const ROUNDS: usize = 3;
@@ -72,14 +75,14 @@ struct Memory {
 async fn memory_per_pending() -> (Memory, usize) {
     let server = server(Duration::from_secs(600));
     let (before_connections, _) = rss();
-    let mut apps = Vec::with_capacity(CONNECTIONS);
-    for i in 0..CONNECTIONS {
+    let mut apps = Vec::with_capacity(connections());
+    for i in 0..connections() {
         apps.push(connect_app(&server, &format!("t{i}"), App::Silent).await);
     }
     settle().await;
     let (before, _) = rss();
-    let mut callers = Vec::with_capacity(CONNECTIONS * IN_FLIGHT);
-    for i in 0..CONNECTIONS {
+    let mut callers = Vec::with_capacity(connections() * IN_FLIGHT);
+    for i in 0..connections() {
         let ctx = Arc::new(AttestationContext::new(format!("t{i}")));
         for _ in 0..IN_FLIGHT {
             let server = server.clone();
@@ -89,7 +92,7 @@ async fn memory_per_pending() -> (Memory, usize) {
             }));
         }
     }
-    while server.pending_count() < CONNECTIONS * IN_FLIGHT {
+    while server.pending_count() < connections() * IN_FLIGHT {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     settle().await;
@@ -103,8 +106,8 @@ async fn memory_per_pending() -> (Memory, usize) {
     let left = server.pending_count();
     drop(apps);
     let memory = Memory {
-        per_pending: after.saturating_sub(before) as f64 / (CONNECTIONS * IN_FLIGHT) as f64,
-        per_connection: before.saturating_sub(before_connections) as f64 / CONNECTIONS as f64,
+        per_pending: after.saturating_sub(before) as f64 / (connections() * IN_FLIGHT) as f64,
+        per_connection: before.saturating_sub(before_connections) as f64 / connections() as f64,
     };
     (memory, left)
 }
@@ -113,13 +116,13 @@ async fn memory_per_pending() -> (Memory, usize) {
 /// `ROUNDS` round trips in a row.
 async fn throughput() -> (f64, usize) {
     let server: Server = server(Duration::from_secs(60));
-    let mut apps = Vec::with_capacity(CONNECTIONS);
-    for i in 0..CONNECTIONS {
+    let mut apps = Vec::with_capacity(connections());
+    for i in 0..connections() {
         apps.push(connect_app(&server, &format!("t{i}"), App::Answer).await);
     }
     let start = Instant::now();
-    let mut workers = Vec::with_capacity(CONNECTIONS * IN_FLIGHT);
-    for i in 0..CONNECTIONS {
+    let mut workers = Vec::with_capacity(connections() * IN_FLIGHT);
+    for i in 0..connections() {
         let ctx = Arc::new(AttestationContext::new(format!("t{i}")));
         for _ in 0..IN_FLIGHT {
             let server = server.clone();
@@ -146,7 +149,7 @@ async fn throughput() -> (f64, usize) {
     let elapsed = start.elapsed();
     assert_eq!(
         completed,
-        CONNECTIONS * IN_FLIGHT * ROUNDS,
+        connections() * IN_FLIGHT * ROUNDS,
         "every round trip answered"
     );
     let left = server.pending_count();
@@ -160,8 +163,8 @@ async fn echo_throughput() -> f64 {
     const LINE: &[u8] =
         b"{\"jsonrpc\":\"2.0\",\"id\":12345,\"result\":{\"token\":\"v1.bench-token\"}}\n";
     let start = Instant::now();
-    let mut pipes = Vec::with_capacity(CONNECTIONS);
-    for _ in 0..CONNECTIONS {
+    let mut pipes = Vec::with_capacity(connections());
+    for _ in 0..connections() {
         let near = spawn_echo();
         pipes.push(tokio::spawn(async move {
             let (read, mut write) = tokio::io::split(near);
