@@ -186,6 +186,30 @@ pub fn build_generated(lock: &NodeLock) {
     GENERATED_BUILT.store(true, Ordering::SeqCst);
 }
 
+/// `client/`: the npm package `@attestwire/client`.
+pub fn client_dir() -> PathBuf {
+    repo_root().join("client")
+}
+
+/// Whether this process has built a fresh `client/dist`.
+static CLIENT_BUILT: AtomicBool = AtomicBool::new(false);
+
+/// Installs `client/` from its lock file and runs its `npm run build` (ESM
+/// and CommonJS) into a fresh `client/dist`, once per process; it imports
+/// `@attestwire/protocol`, so `generated/dist` is built first. What
+/// `tests/ts/node_modules/@attestwire/client` links to.
+pub fn build_client(lock: &NodeLock) {
+    if CLIENT_BUILT.load(Ordering::SeqCst) {
+        return;
+    }
+    build_generated(lock);
+    let dir = client_dir();
+    npm_ci(lock, &dir);
+    // Its `build` script starts by deleting dist/.
+    run(NPM, &["run", "build"], &dir);
+    CLIENT_BUILT.store(true, Ordering::SeqCst);
+}
+
 /// What `npm pack` made of `generated/`.
 #[derive(Debug)]
 pub struct Packed {
@@ -379,14 +403,14 @@ pub fn compiled_client() -> CompiledClient {
 
 /// Prepares Node and compiles the Codex-shaped client of
 /// `tests/ts/codex-client/` that drives `examples/codex-host`, as
-/// [`compiled_client`] does. It shares `tests/ts/client/jsonl.ts`, so its
-/// entry point is `tests/ts/build/codex-client/codex-client/main.js`.
+/// [`compiled_client`] does; its entry point is
+/// `tests/ts/build/codex-client/main.js`.
 pub fn compiled_codex_client() -> CompiledClient {
     static BUILT: AtomicBool = AtomicBool::new(false);
     compiled(
         "tests/ts/codex-client/tsconfig.json",
         "codex-client",
-        "codex-client/main.js",
+        "main.js",
         &BUILT,
     )
 }
@@ -396,6 +420,8 @@ pub fn compiled_codex_client() -> CompiledClient {
 /// `main_js` is the entry point relative to that folder.
 fn compiled(tsconfig: &str, out: &str, main_js: &str, built: &AtomicBool) -> CompiledClient {
     let lock = prepare();
+    // Both apps are written on `@attestwire/client`.
+    build_client(&lock);
     let out = build_dir().join(out);
     if !built.load(Ordering::SeqCst) {
         // tsc never deletes outputs: start from nothing, so that a file

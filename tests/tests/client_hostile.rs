@@ -38,21 +38,8 @@ fn cases(script: &str) -> Vec<&str> {
 /// imports.
 fn prepare() -> NodeLock {
     let lock = node::prepare();
-    build_client(&lock);
+    node::build_client(&lock);
     lock
-}
-
-/// Installs `client/` from its lock file and builds its `dist/` (ESM and
-/// CommonJS), which `tests/ts/node_modules/@attestwire/client` links to.
-// A local helper until tests/src/node.rs has one for the client package.
-fn build_client(lock: &NodeLock) {
-    let dir = repo_root().join("client");
-    node::npm_ci(lock, &dir);
-    node::run(
-        if cfg!(windows) { "npm.cmd" } else { "npm" },
-        &["run", "build"],
-        &dir,
-    );
 }
 
 /// Everything `read` gives until its end, on a thread of its own so that
