@@ -94,6 +94,8 @@ export class Client<H extends HostMethods = NoHostMethods> {
     const readable = transport.readable;
     readable.on("data", this.#onData);
     readable.on("end", this.#onEnd);
+    // A stream destroyed without an error ends with `close` alone.
+    readable.on("close", this.#onEnd);
     // An error listener for the life of the stream: an `error` without one is an uncaught exception.
     readable.on("error", (error: unknown) => this.#close("read-error", asError(error)));
     transport.onFailure((reason, error) => this.#close(reason, error));
@@ -255,6 +257,7 @@ export class Client<H extends HostMethods = NoHostMethods> {
   };
 
   readonly #onEnd = (): void => {
+    if (this.#readEnded) return;
     this.#readEnded = true;
     if (this.#transport.exit === undefined || this.#exit !== undefined) {
       this.#close(this.#exit !== undefined ? "exit" : "stdout-end", undefined);
@@ -280,7 +283,8 @@ export class Client<H extends HostMethods = NoHostMethods> {
   }
 
   #onLine(text: string): void {
-    if (text.trim() === "") return;
+    // Blank lines are skipped; trim() only for a line that starts blank (it copies).
+    if (text.length === 0 || (text.charCodeAt(0) <= 0x20 && text.trim() === "")) return;
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -34,13 +34,22 @@ export function streamTransport(
   readable: NodeJS.ReadableStream,
   writable: NodeJS.WritableStream,
 ): Transport {
+  let fail: ((reason: CloseReason, error: Error) => void) | undefined;
+  // A destroyed writable drops later writes without an `error` event; its
+  // `close` is the only sign. (Not for a child's stdin: it closes when the
+  // child exits, which the child transport reports with the exit code.)
+  writable.on("close", () =>
+    fail?.("write-error", new Error("the stream to the server closed")),
+  );
   return {
     readable,
     writable,
     pid: undefined,
     exit: undefined,
     exited: () => undefined,
-    onFailure: () => {},
+    onFailure: (close) => {
+      fail = close;
+    },
     shutdown: () => Promise.resolve(NO_PROCESS),
   };
 }

@@ -100,6 +100,14 @@ pub fn prepare() -> NodeLock {
     lock
 }
 
+/// [`prepare`], and `client/dist` built too (for tests whose Node side
+/// imports `@attestwire/client`).
+pub fn prepare_with_client() -> NodeLock {
+    let lock = prepare();
+    build_client(&lock);
+    lock
+}
+
 /// Panics with how to install Node when `node` or `npm` is missing or Node is
 /// older than 20. Checked once per process.
 pub fn require_node() {
@@ -228,6 +236,25 @@ pub struct Packed {
 pub fn pack_generated(lock: &NodeLock, dest: &Path) -> Packed {
     let dir = generated_dir();
     npm_ci(lock, &dir);
+    let packed = pack(&dir, dest);
+    GENERATED_BUILT.store(true, Ordering::SeqCst);
+    packed
+}
+
+/// Packs `client/` as [`pack_generated`] packs `generated/` (building
+/// `generated/dist` first, which the client's build reads through its link);
+/// `client/dist` counts as built for [`build_client`] afterwards.
+pub fn pack_client(lock: &NodeLock, dest: &Path) -> Packed {
+    build_generated(lock);
+    let dir = client_dir();
+    npm_ci(lock, &dir);
+    let packed = pack(&dir, dest);
+    CLIENT_BUILT.store(true, Ordering::SeqCst);
+    packed
+}
+
+/// `npm pack --json` in `dir` (installed), the tarball written into `dest`.
+fn pack(dir: &Path, dest: &Path) -> Packed {
     if let Err(e) = fs::create_dir_all(dest) {
         panic!("cannot create {}: {e}", dest.display());
     }
@@ -236,9 +263,8 @@ pub fn pack_generated(lock: &NodeLock, dest: &Path) -> Packed {
     let out = run(
         NPM,
         &["pack", "--json", "--pack-destination", &dest_arg],
-        &dir,
+        dir,
     );
-    GENERATED_BUILT.store(true, Ordering::SeqCst);
     let report: serde_json::Value = match serde_json::from_slice(&out.stdout) {
         Ok(report) => report,
         Err(e) => panic!(
@@ -302,6 +328,64 @@ pub fn output(cmd: &str, args: &[&str], dir: &Path) -> Output {
         }
         Err(e) => panic!("cannot run `{cmd}` in {}: {e}", dir.display()),
     }
+}
+
+/// Runs the `bin` script `script` of the `tests/ts` dev dependency `package`
+/// (publint, arethetypeswrong) with `node`, in `tests/ts/` (the `.bin` links
+/// are `.cmd` shims on Windows); returns the output whatever the status.
+pub fn ts_tool(package: &str, script: &str, args: &[&str]) -> Output {
+    let bin = ts_dir().join("node_modules").join(package).join(script);
+    let bin = bin.to_string_lossy();
+    let mut all = vec![bin.as_ref()];
+    all.extend_from_slice(args);
+    output("node", &all, &ts_dir())
+}
+
+/// Removes `dir` and everything in it; a missing `dir` is fine.
+pub fn remove_dir(dir: &Path) {
+    match fs::remove_dir_all(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == ErrorKind::NotFound => {}
+        Err(e) => panic!("cannot remove {}: {e}", dir.display()),
+    }
+}
+
+/// A fresh `dest` holding a copy of the files of `source` (not recursive):
+/// a consumer app of `tests/ts/consumers/`, ready for [`install_offline`].
+pub fn copy_consumer(source: &Path, dest: &Path) {
+    remove_dir(dest);
+    if let Err(e) = fs::create_dir_all(dest) {
+        panic!("cannot create {}: {e}", dest.display());
+    }
+    let entries = match fs::read_dir(source) {
+        Ok(entries) => entries,
+        Err(e) => panic!("cannot read {}: {e}", source.display()),
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => panic!("cannot read {}: {e}", source.display()),
+        };
+        if let Err(e) = fs::copy(entry.path(), dest.join(entry.file_name())) {
+            panic!("cannot copy {}: {e}", entry.path().display());
+        }
+    }
+}
+
+/// `npm install SPECS --offline` in `dir`, saving nothing: tarballs, and
+/// registry packages already in npm's cache (e.g. `@types/node@20.19.43`
+/// after `client/` was installed).
+pub fn install_offline(dir: &Path, specs: &[&str]) {
+    let mut args = vec!["install"];
+    args.extend_from_slice(specs);
+    args.extend_from_slice(&[
+        "--offline",
+        "--no-save",
+        "--no-package-lock",
+        "--no-audit",
+        "--no-fund",
+    ]);
+    run(NPM, &args, dir);
 }
 
 /// A TypeScript compiler installed in `tests/ts/node_modules`.

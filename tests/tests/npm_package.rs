@@ -6,7 +6,6 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -14,14 +13,6 @@ use attestwire_tests::node::{self, NodeLock, Packed, Tsc};
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn remove_dir(dir: &Path) {
-    match fs::remove_dir_all(dir) {
-        Ok(()) => {}
-        Err(e) if e.kind() == ErrorKind::NotFound => {}
-        Err(e) => panic!("cannot remove {}: {e}", dir.display()),
-    }
 }
 
 /// The lock, Node ready, and the package packed once per process. Not
@@ -35,7 +26,7 @@ fn prepare() -> (NodeLock, &'static Packed) {
     let packed = PACKED.get_or_init(|| {
         let dest = node::build_dir().join("package");
         // A tarball of an older version must not linger beside the new one.
-        remove_dir(&dest);
+        node::remove_dir(&dest);
         node::pack_generated(&lock, &dest)
     });
     (lock, packed)
@@ -110,19 +101,6 @@ fn npm_pack_ships_both_builds_their_types_the_readme_and_both_licenses_and_nothi
     assert_eq!(manifest["license"], "MIT OR Apache-2.0");
 }
 
-/// Runs the `bin` script `script` of the tests/ts dev dependency `package`
-/// with `node` (the `.bin` links are `.cmd` shims on Windows).
-fn lint(package: &str, script: &str, args: &[&str]) -> std::process::Output {
-    let bin = node::ts_dir()
-        .join("node_modules")
-        .join(package)
-        .join(script);
-    let bin = bin.to_string_lossy();
-    let mut all = vec![bin.as_ref()];
-    all.extend_from_slice(args);
-    node::output("node", &all, &node::ts_dir())
-}
-
 #[test]
 fn publint_strict_and_arethetypeswrong_find_no_problem_in_the_tarball() {
     let (_lock, packed) = prepare();
@@ -130,7 +108,7 @@ fn publint_strict_and_arethetypeswrong_find_no_problem_in_the_tarball() {
     // a registry would serve (`attw --pack` would pack and build again).
     let tarball = packed.tarball.to_string_lossy();
 
-    let out = lint("publint", "src/cli.js", &["run", &tarball, "--strict"]);
+    let out = node::ts_tool("publint", "src/cli.js", &["run", &tarball, "--strict"]);
     let stdout = text(&out.stdout);
     println!("{stdout}");
     // "All good!" only when there is no error, warning or suggestion at all.
@@ -143,7 +121,7 @@ fn publint_strict_and_arethetypeswrong_find_no_problem_in_the_tarball() {
 
     // The default profile, "strict", checks node10, node16 from CommonJS,
     // node16 from ESM and bundler resolution.
-    let out = lint(
+    let out = node::ts_tool(
         "@arethetypeswrong/cli",
         "dist/index.js",
         &[&tarball, "--format", "json"],
@@ -247,26 +225,8 @@ fn scratch() -> PathBuf {
 /// as its only dependency (offline: the package has no dependencies).
 fn install(consumer: &Consumer, tarball: &Path) -> PathBuf {
     let dir = scratch().join(consumer.name);
-    remove_dir(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    let source = node::ts_dir().join("consumers").join(consumer.name);
-    for entry in fs::read_dir(&source).unwrap() {
-        let entry = entry.unwrap();
-        fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
-    }
-    node::run(
-        if cfg!(windows) { "npm.cmd" } else { "npm" },
-        &[
-            "install",
-            &tarball.to_string_lossy(),
-            "--offline",
-            "--no-save",
-            "--no-package-lock",
-            "--no-audit",
-            "--no-fund",
-        ],
-        &dir,
-    );
+    node::copy_consumer(&node::ts_dir().join("consumers").join(consumer.name), &dir);
+    node::install_offline(&dir, &[&tarball.to_string_lossy()]);
     let installed = dir.join("node_modules/@attestwire/protocol");
     let meta = fs::symlink_metadata(&installed).unwrap();
     assert!(
