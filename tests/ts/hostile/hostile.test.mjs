@@ -191,9 +191,12 @@ test("never answering: the deadline, an abort and the close each settle the requ
   await assert.rejects(client.requestRaw("hostile/echo", {}, { signal: AbortSignal.abort(reason) }), (error) => error === reason);
 
   // An answer after the deadline is dropped: it settles nothing twice and
-  // throws nowhere, and the connection stays usable.
-  await assert.rejects(client.requestRaw("hostile/late", { ms: 200 }, { timeoutMs: 20 }), RequestTimeoutError);
-  assert.deepEqual(await client.requestRaw("hostile/late", { ms: 400 }), { late: true });
+  // throws nowhere, and the connection stays usable. The margins are wide
+  // so that a starved scheduler cannot reorder the deadline and the answer;
+  // the second answer comes after the first, late one has been read.
+  await assert.rejects(client.requestRaw("hostile/late", { ms: 1_000 }, { timeoutMs: 20 }), RequestTimeoutError);
+  assert.deepEqual(await client.requestRaw("hostile/late", { ms: 1_500 }), { late: true });
+  assert.equal(client.pendingRequests, 0);
 
   // The assertion holds the promise before the close rejects it.
   const forever = assert.rejects(client.requestRaw("hostile/echo", {}), closedBy("closed"));
@@ -261,6 +264,19 @@ test("a server that stops reading stdin: the write stall closes the connection a
   assert.deepEqual(other, [], "every request rejects with ConnectionClosedError, reason write-stall");
   const info = await client.closed;
   assert.equal(info.reason, "write-stall", JSON.stringify(info));
+});
+
+test("a server that closes its stdin: the write fails (EPIPE) and the connection closes", CASE, async () => {
+  const { client } = hostile("close-stdin", { requestTimeoutMs: 10 * PATIENCE_MS });
+  await initialize(client);
+  // Once this is answered, the read end of the server's stdin is closed.
+  await client.requestRaw("hostile/close-stdin", {});
+  await assert.rejects(client.requestRaw("hostile/echo", {}), closedBy("write-error"));
+  const info = await client.closed;
+  assert.equal(info.reason, "write-error");
+  assert.equal(info.error.code, "EPIPE");
+  // It ignored the end of its input (it has none) until SIGTERM came.
+  assert.equal(info.signal, "SIGTERM", JSON.stringify(info));
 });
 
 test("answers to unknown or duplicate ids are protocol errors; the first answer wins; result with error rejects", CASE, async () => {
@@ -337,7 +353,8 @@ test("a server ignoring stdin EOF and SIGTERM: close() ends it with SIGKILL and 
   const { client, stderr } = hostile("stubborn");
   await initialize(client);
   const { pid } = await client.requestRaw("hostile/pid", {});
-  await client.close({ graceMs: 200 });
+  // A second of grace for the server to log each step, even on a busy machine.
+  await client.close({ graceMs: 1_000 });
   assert.throws(() => process.kill(pid, 0), { code: "ESRCH" }, "the child is gone when close() resolves");
   const info = await client.closed;
   assert.deepEqual(info, { reason: "closed", exitCode: null, signal: "SIGKILL" });

@@ -31,10 +31,13 @@
 //               `jsonrpc`, and the answers to its own requests by id)
 //   stubborn    ignores both the end of stdin and SIGTERM
 //   eof-deaf    ignores the end of stdin; SIGTERM ends it
+//   close-stdin on `hostile/close-stdin` closes its stdin, answers, and
+//               lives on until SIGTERM
 //
 // It never exits on its own except as its mode says, or after LIFETIME_MS so
 // that a broken client cannot leave it behind forever.
 
+import { closeSync, readSync } from "node:fs";
 import process from "node:process";
 
 import { GARBAGE, MULTIBYTE, STRAY_IDS } from "./cases.mjs";
@@ -53,6 +56,7 @@ const MODES = [
   "no-jsonrpc",
   "stubborn",
   "eof-deaf",
+  "close-stdin",
 ];
 
 /** The id of the `attestation/generate` request that follows the flood. */
@@ -82,15 +86,20 @@ class Server {
     this.read = { lines: 0, withoutJsonrpc: 0, answers: {} };
     this.flood = null;
     this.tore = false;
+    this.inputClosed = false;
   }
 
   start() {
-    if (this.mode === "stubborn" || this.mode === "eof-deaf") {
+    if (this.mode === "stubborn" || this.mode === "eof-deaf" || this.mode === "close-stdin") {
       // Keeps the process alive after stdin ends.
       setInterval(() => {}, 1_000);
     }
     if (this.mode === "stubborn") {
       process.on("SIGTERM", () => process.stderr.write("hostile: ignoring SIGTERM\n"));
+    }
+    if (this.mode === "close-stdin") {
+      this.readUntilClosed();
+      return;
     }
     process.stdin.on("data", (chunk) => this.onData(chunk));
     process.stdin.on("end", () => {
@@ -100,6 +109,27 @@ class Server {
       }
       process.exit(0);
     });
+  }
+
+  /**
+   * For `close-stdin`: reads fd 0 synchronously until `hostile/close-stdin`
+   * has closed it. Never through `process.stdin`: Node keeps the descriptor
+   * open when that stream is destroyed, and libuv aborts when it is closed
+   * under the stream.
+   */
+  readUntilClosed() {
+    const chunk = Buffer.alloc(64 * 1024);
+    while (!this.inputClosed) {
+      let n;
+      try {
+        n = readSync(0, chunk);
+      } catch (error) {
+        if (error.code === "EAGAIN") continue;
+        throw error;
+      }
+      if (n === 0) return;
+      this.onData(Buffer.from(chunk.subarray(0, n)));
+    }
   }
 
   onData(chunk) {
@@ -177,6 +207,14 @@ class Server {
       }
     }
     switch (method) {
+      case "hostile/close-stdin":
+        // The read end of the pipe is closed for good before the answer
+        // goes out, so the client's next write fails with EPIPE (were it
+        // closed after, that write could still land in the pipe).
+        closeSync(0);
+        this.inputClosed = true;
+        this.result(id, {});
+        return;
       case "hostile/pid":
         this.result(id, { pid: process.pid });
         return;
