@@ -2,10 +2,12 @@
 //! (`schema/`) and a TypeScript package (`generated/src/`), in memory and
 //! deterministically; the binary writes them or checks the committed copies.
 
+mod bump;
 mod compat;
 mod dispatch_ts;
 mod files;
 mod methods_ts;
+mod read_ts;
 mod release;
 mod root;
 mod schema;
@@ -15,6 +17,8 @@ mod tsfmt;
 mod typescript;
 mod validate_ts;
 
+pub use bump::git::{dirty_files, restore_clean_tree, tracked_files};
+pub use bump::{CARGO_LOCKS, FileChange, NPM_FILES, Plan};
 pub use compat::{
     Breaks, CAPABILITIES_DEF, Change, CompatError, GATE_PHRASE, Judgement, ROOTS, Reader, Report,
     Root, Verdict, bundle_version, compare, compare_roots,
@@ -25,7 +29,7 @@ pub use release::{
 };
 pub use root::{FoundRoot, RootError, RootSource, compiled_root, ensure_built_from, find_root};
 pub use schema::{BUNDLE_PATH, SCHEMA_ID_BASE, bundle_id, schema_id};
-pub use semver::{Version, VersionError};
+pub use semver::{Bump, Version, VersionError};
 
 use std::collections::BTreeMap;
 

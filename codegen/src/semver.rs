@@ -23,6 +23,29 @@ pub struct Version {
     pub build: String,
 }
 
+/// Which part of the version a release raises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bump {
+    /// Incompatible changes: `0.1.0` → `1.0.0`, `1.4.2` → `2.0.0`.
+    Major,
+    /// Additions (and, while 0.x, incompatible changes): `0.1.0` → `0.2.0`.
+    Minor,
+    /// Fixes: `0.1.0` → `0.1.1`.
+    Patch,
+}
+
+impl Bump {
+    /// `major`, `minor` or `patch`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "major" => Some(Self::Major),
+            "minor" => Some(Self::Minor),
+            "patch" => Some(Self::Patch),
+            _ => None,
+        }
+    }
+}
+
 /// A string that is not `MAJOR.MINOR.PATCH[-PRE][+BUILD]`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0:?} is not a semantic version (MAJOR.MINOR.PATCH)")]
@@ -64,6 +87,31 @@ impl Version {
             pre: pre.into_iter().map(str::to_owned).collect(),
             build: build.to_owned(),
         })
+    }
+
+    /// The next version after `self` for `bump`. A "major" bump of a 0.x
+    /// version is 1.0.0, the first stable release; a minor or patch bump
+    /// of 0.x keeps the 0. A pre-release is bumped to its own release when
+    /// the release is what the bump asks for (`1.0.0-rc.1` → `1.0.0` for
+    /// major, `0.2.0-rc.1` → `0.2.0` for minor, `0.1.1-rc.1` → `0.1.1` for
+    /// patch), as `npm version` does; build metadata is dropped.
+    pub fn bumped(&self, bump: Bump) -> Version {
+        let pre = !self.pre.is_empty();
+        let (major, minor, patch) = match bump {
+            Bump::Major if pre && self.minor == 0 && self.patch == 0 => (self.major, 0, 0),
+            Bump::Major => (self.major.saturating_add(1), 0, 0),
+            Bump::Minor if pre && self.patch == 0 => (self.major, self.minor, 0),
+            Bump::Minor => (self.major, self.minor.saturating_add(1), 0),
+            Bump::Patch if pre => (self.major, self.minor, self.patch),
+            Bump::Patch => (self.major, self.minor, self.patch.saturating_add(1)),
+        };
+        Version {
+            major,
+            minor,
+            patch,
+            pre: Vec::new(),
+            build: String::new(),
+        }
     }
 
     /// `true` when going from `self` to `new` may break a reader: a new
@@ -195,6 +243,45 @@ mod tests {
             assert!(v(pair[0]) < v(pair[1]), "{} < {}", pair[0], pair[1]);
         }
         assert_eq!(v("1.0.0+a").cmp(&v("1.0.0+b")), Ordering::Equal);
+    }
+
+    #[test]
+    fn bumps_follow_semver_and_0_x_major_is_1_0_0() {
+        let cases = [
+            ("0.1.0", Bump::Major, "1.0.0"),
+            ("0.1.0", Bump::Minor, "0.2.0"),
+            ("0.1.0", Bump::Patch, "0.1.1"),
+            ("1.4.2", Bump::Major, "2.0.0"),
+            ("1.4.2", Bump::Minor, "1.5.0"),
+            ("1.4.2", Bump::Patch, "1.4.3"),
+            ("0.9.9+build.3", Bump::Patch, "0.9.10"),
+            ("1.0.0-rc.1", Bump::Major, "1.0.0"),
+            ("1.0.0-rc.1", Bump::Minor, "1.0.0"),
+            ("1.0.0-rc.1", Bump::Patch, "1.0.0"),
+            ("1.2.0-rc.1", Bump::Major, "2.0.0"),
+            ("1.2.0-rc.1", Bump::Minor, "1.2.0"),
+            ("1.2.3-rc.1", Bump::Minor, "1.3.0"),
+            ("1.2.3-rc.1", Bump::Patch, "1.2.3"),
+        ];
+        for (from, bump, to) in cases {
+            assert_eq!(v(from).bumped(bump).to_string(), to, "{from} {bump:?}");
+            // Every bump is forward, and a major or minor one (major while 0.x
+            // too) leaves room for a breaking change; a patch never does.
+            assert!(v(from) < v(to), "{from} < {to}");
+        }
+        assert!(v("0.1.0").allows_breaking_change_to(&v("0.1.0").bumped(Bump::Major)));
+        assert!(v("0.1.0").allows_breaking_change_to(&v("0.1.0").bumped(Bump::Minor)));
+        assert!(!v("0.1.0").allows_breaking_change_to(&v("0.1.0").bumped(Bump::Patch)));
+    }
+
+    #[test]
+    fn bump_names_are_the_three_words_only() {
+        assert_eq!(Bump::parse("major"), Some(Bump::Major));
+        assert_eq!(Bump::parse("minor"), Some(Bump::Minor));
+        assert_eq!(Bump::parse("patch"), Some(Bump::Patch));
+        for bad in ["", "Major", "premajor", "1"] {
+            assert_eq!(Bump::parse(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! `generated/src/<Type>.ts` per exported type (ts-rs), `index.ts`,
-//! `methods.ts`, `validate.ts` and `dispatch.ts`.
+//! `methods.ts`, `validate.ts`, `read.ts` and `dispatch.ts`.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +8,8 @@ use serde_json::Value;
 use ts_rs::Config;
 
 use crate::{
-    GENERATED_HEADER, GenerateError, dispatch_ts, insert, methods_ts, tagged_ts, validate_ts,
+    GENERATED_HEADER, GenerateError, dispatch_ts, insert, methods_ts, read_ts, tagged_ts,
+    validate_ts,
 };
 
 pub(crate) const SRC: &str = "generated/src";
@@ -100,6 +101,8 @@ pub(crate) fn generate(
     insert(out, format!("{SRC}/methods.ts"), methods.text)?;
     let validate = validate_ts::render(bundle)?;
     insert(out, format!("{SRC}/validate.ts"), validate.text)?;
+    let read = read_ts::render();
+    insert(out, format!("{SRC}/read.ts"), read.text)?;
     let dispatch = dispatch_ts::render();
     insert(out, format!("{SRC}/dispatch.ts"), dispatch.text)?;
 
@@ -121,6 +124,7 @@ pub(crate) fn generate(
     ));
     for (file, types, values) in [
         ("validate", validate.types, validate.values),
+        ("read", read.types, read.values),
         ("dispatch", dispatch.types, dispatch.values),
     ] {
         index.push_str(&format!(

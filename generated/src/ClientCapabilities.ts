@@ -1,8 +1,9 @@
 // generated — do not edit; run `just write-schema`
 
 /**
- * Optional features the client supports. Unknown members sent by newer
- * clients are accepted and ignored.
+ * Optional features the client supports. Other members (a newer client's,
+ * or a host protocol's own, such as `experimentalApi`) are accepted and
+ * ignored.
  */
 export type ClientCapabilities = {
   /**
@@ -10,4 +11,9 @@ export type ClientCapabilities = {
    * `false`: the server then never sends it that request.
    */
   requestAttestation?: boolean;
+  /**
+   * Any other capability: a newer client's, or the host protocol's own
+   * (e.g. `experimentalApi`). The server ignores it.
+   */
+  [member: string]: unknown;
 };

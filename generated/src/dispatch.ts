@@ -1,17 +1,29 @@
 // generated — do not edit; run `just write-schema`
-// Narrowing a message that `parseServerMessage` or `parseClientMessage`
-// accepted, by its keys as the protocol classifies it, and answering server
-// requests with typed handlers.
+// Narrowing a message that `parseServerMessage`, `parseClientMessage` or
+// `read…` accepted, by its keys as the protocol classifies it, and answering
+// server requests (attestwire's and a host's) with typed handlers.
 import type { ClientMessage } from "./ClientMessage.js";
 import type { ClientNotification } from "./ClientNotification.js";
 import type { ClientRequest } from "./ClientRequest.js";
 import type { ClientResponse } from "./ClientResponse.js";
 import type { JsonRpcError } from "./JsonRpcError.js";
+import type { JsonRpcMessage } from "./JsonRpcMessage.js";
+import type { JsonRpcNotification } from "./JsonRpcNotification.js";
+import type { JsonRpcRequest } from "./JsonRpcRequest.js";
+import type { RequestId } from "./RequestId.js";
 import type { ServerMessage } from "./ServerMessage.js";
 import type { ServerRequest } from "./ServerRequest.js";
 import type { ServerResponse } from "./ServerResponse.js";
-import { ErrorCode, makeError, makeResponse } from "./methods.js";
-import type { ServerRequestMap, ServerRequestMethod, ServerRequestOf } from "./methods.js";
+import { ErrorCode, JSONRPC_VERSION, makeError } from "./methods.js";
+import type {
+  HostMethods,
+  NoHostMethods,
+  ParamsOf,
+  ResponseOf,
+  ServerRequestMapWith,
+  ServerRequestOf,
+  ServerRequestResponse,
+} from "./methods.js";
 
 /**
  * `true` when `message` is a request from the server (it has `method`).
@@ -54,6 +66,23 @@ export function isClientResponse(message: ClientMessage): message is ClientRespo
 }
 
 /**
+ * `true` when `message`, any JSON-RPC message (attestwire's or a host's,
+ * as `readServerMessage` and `readClientMessage` give them), is a request:
+ * it has `method` and `id`. Narrows; it validates nothing.
+ */
+export function isJsonRpcRequest(message: JsonRpcMessage): message is JsonRpcRequest {
+  return "method" in message && "id" in message;
+}
+
+/**
+ * `true` when `message`, any JSON-RPC message, is a notification: `method`
+ * without `id`. Narrows; it validates nothing.
+ */
+export function isJsonRpcNotification(message: JsonRpcMessage): message is JsonRpcNotification {
+  return "method" in message && !("id" in message);
+}
+
+/**
  * `true` when `message`, from either side, is an error response (it has
  * `error`; its `id` is `null` when the request's id could not be read).
  * Narrows; it validates nothing.
@@ -91,58 +120,82 @@ export class RpcError extends Error {
 }
 
 /**
- * The app's handler of the server request `M`: given its params and the
- * whole request, it returns `M`'s response type (`{ token }` for
- * `attestation/generate`), or a promise of it, or throws (see `RpcError`).
+ * The app's handler of the server request `M` (attestwire's, or the host's
+ * with `H`): given its params and the whole request, it returns `M`'s
+ * response type (`{ token }` for `attestation/generate`), or a promise of it,
+ * or throws (see `RpcError`). A host's params are as the server sent them:
+ * the host's map is a type, not a check.
  */
-export type ServerRequestHandler<M extends ServerRequestMethod> = (
-  params: ServerRequestMap[M]["params"],
-  request: ServerRequestOf<M>,
-) => ServerRequestMap[M]["response"] | PromiseLike<ServerRequestMap[M]["response"]>;
+export type ServerRequestHandler<M extends keyof ServerRequestMapWith<H> & string, H = NoHostMethods> = (
+  params: ParamsOf<ServerRequestMapWith<H>[M]>,
+  request: ServerRequestOf<M, H>,
+) => ResponseOf<ServerRequestMapWith<H>[M]> | PromiseLike<ResponseOf<ServerRequestMapWith<H>[M]>>;
 
 /**
- * A handler for every method of `ServerRequestMap`: an app that lacks one
- * stops compiling when the server gains a method, and a handler's result is
- * checked against its method's response type.
+ * A handler for every method of `ServerRequestMap`, and of the host's
+ * `serverRequests` with `H`: an app that lacks one stops compiling when the
+ * server gains a method, and a handler's result is checked against its
+ * method's response type.
  */
-export type ServerRequestHandlers = { [M in ServerRequestMethod]: ServerRequestHandler<M> };
+export type ServerRequestHandlers<H = NoHostMethods> = {
+  [M in keyof ServerRequestMapWith<H> & string]: ServerRequestHandler<M, H>;
+};
 
-/** What a dispatcher sends back: the response, or an error response. */
-export type ServerRequestAnswer = ClientResponse | JsonRpcError;
+/**
+ * What a dispatcher sends back: the response, or an error response. With
+ * the host's `H`, the response may answer one of the host's requests.
+ */
+export type ServerRequestAnswer<H = NoHostMethods> =
+  | ClientResponse
+  | JsonRpcError
+  | ServerRequestResponse<keyof ServerRequestMapWith<H> & string, H>;
 
 /**
  * Answers server requests with `handlers`: the returned function calls the
- * handler of the request's method and resolves to the response
- * (`makeResponse`) or, when the handler throws, to an error response
- * (`makeError`): the `RpcError`'s own code, message and data, or -32603
- * `ErrorCode.InternalError` with a fixed message for anything else. It
- * never rejects.
+ * handler of the request's method and resolves to the response or, when
+ * the handler throws, to an error response (`makeError`): the `RpcError`'s
+ * own code, message and data, or -32603 `ErrorCode.InternalError` with a
+ * fixed message for anything else. A request of a method with no handler
+ * (a host's, when the app did not give `H`) gets -32601
+ * `ErrorCode.MethodNotFound`, as JSON-RPC asks. It never rejects.
  *
  * ```ts
  * const answer = createServerRequestDispatcher({
  *   "attestation/generate": async () => ({ token: await mintToken() }),
  * });
- * send(await answer(request)); // request: ServerRequest
+ * send(await answer(request)); // request: ServerRequest, or a host's JsonRpcRequest
+ *
+ * // A host's requests too, typed by its methods:
+ * const answerCodex = createServerRequestDispatcher<Codex>({
+ *   "attestation/generate": async () => ({ token: await mintToken() }),
+ *   "item/approve": async ({ threadId }) => ({ decision: "accept" }),
+ * });
  * ```
  */
-export function createServerRequestDispatcher(
-  handlers: ServerRequestHandlers,
-): (request: ServerRequest) => Promise<ServerRequestAnswer> {
-  return (request) => dispatch(handlers, request);
+export function createServerRequestDispatcher<H extends HostMethods = NoHostMethods>(
+  handlers: ServerRequestHandlers<H>,
+): (request: ServerRequest | JsonRpcRequest) => Promise<ServerRequestAnswer<H>> {
+  return (request) => dispatch(handlers, request) as Promise<ServerRequestAnswer<H>>;
 }
 
-async function dispatch<M extends ServerRequestMethod>(
-  handlers: ServerRequestHandlers,
-  request: ServerRequestOf<M>,
-): Promise<ServerRequestAnswer> {
-  // A request built by hand (not parsed) may name a method with no handler.
-  const handler: ServerRequestHandler<M> | undefined = handlers[request.method];
+/** A handler as the dispatcher calls it, once its method is known to have one. */
+type AnyHandler = (params: unknown, request: ServerRequest | JsonRpcRequest) => unknown;
+
+async function dispatch(
+  handlers: object,
+  request: ServerRequest | JsonRpcRequest,
+): Promise<{ jsonrpc?: "2.0"; id: RequestId; result: unknown } | JsonRpcError> {
+  // Own members only: a host's request named `constructor` or `toString`
+  // must not find `Object.prototype`'s.
+  const handler: unknown = Object.prototype.hasOwnProperty.call(handlers, request.method)
+    ? (handlers as Record<string, unknown>)[request.method]
+    : undefined;
   if (typeof handler !== "function") {
     return makeError(request.id, ErrorCode.MethodNotFound, "method not found");
   }
-  let result: ServerRequestMap[M]["response"];
+  let result: unknown;
   try {
-    result = await handler(request.params, request);
+    result = await (handler as AnyHandler)(request.params, request);
   } catch (error) {
     if (error instanceof RpcError) {
       return makeError(request.id, error.code, error.message, error.data);
@@ -150,5 +203,6 @@ async function dispatch<M extends ServerRequestMethod>(
     // Not `String(error)`: what the app threw may quote a token.
     return makeError(request.id, ErrorCode.InternalError, `internal error: the handler of ${request.method} failed`);
   }
-  return makeResponse(request, result);
+  // A response must carry `result`; `JSON.stringify` would drop `undefined`.
+  return { jsonrpc: JSONRPC_VERSION, id: request.id, result: result === undefined ? null : result };
 }

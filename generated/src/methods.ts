@@ -140,8 +140,63 @@ export function isValidAttestationToken(token: string): boolean {
   );
 }
 
-/** The request the server sends for the method `M`. */
-export type ServerRequestOf<M extends ServerRequestMethod> = {
+/**
+ * A host's own methods, beside attestwire's: for a server whose protocol has
+ * methods of its own (Codex's `thread/start`, `turn/start`, `item/approve`).
+ * Each member maps a method name to `{ params, response }` (requests) or
+ * `{ params }` (notifications); leave out what the host does not have. Pass
+ * it as the type parameter `H` of the builders, the message types and
+ * `createServerRequestDispatcher`: where a host method has the name of one of
+ * attestwire's, the host's entry wins. Without `H` they know attestwire's
+ * methods alone. A type only: nothing checks a host's message against it at
+ * run time.
+ *
+ * ```ts
+ * type Codex = {
+ *   requests: { "thread/start": { params: { threadId: string }; response: { threadId: string } } };
+ *   serverRequests: { "item/approve": { params: { threadId: string }; response: { decision: string } } };
+ * };
+ * makeRequest<Codex>("thread/start", 1, { threadId: "t1" });
+ * ```
+ */
+export interface HostMethods {
+  /** Requests the client (the app) sends to the server. */
+  requests?: object;
+  /** Notifications the client sends to the server. */
+  notifications?: object;
+  /** Requests the server sends to the client. */
+  serverRequests?: object;
+  /** Notifications the server sends to the client. */
+  serverNotifications?: object;
+}
+
+/** No host methods: attestwire's alone (the default of every `H`). */
+export type NoHostMethods = Record<never, never>;
+
+/** The member `K` of the host's methods `H`, or no methods. */
+type HostPart<H, K extends keyof HostMethods> = H extends { [P in K]?: infer Part }
+  ? NonNullable<Part> extends object
+    ? NonNullable<Part>
+    : NoHostMethods
+  : NoHostMethods;
+
+/** attestwire's map `Ours` and the host's `Host`; the host's entry wins on a shared name. */
+type WithHost<Ours, Host> = [keyof Host] extends [never] ? Ours : Omit<Ours, keyof Host> & Host;
+
+/** `ServerRequestMap` and the host's `serverRequests`. */
+export type ServerRequestMapWith<H> = WithHost<ServerRequestMap, HostPart<H, "serverRequests">>;
+/** `ClientRequestMap` and the host's `requests`. */
+export type ClientRequestMapWith<H> = WithHost<ClientRequestMap, HostPart<H, "requests">>;
+/** `ClientNotificationMap` and the host's `notifications`. */
+export type ClientNotificationMapWith<H> = WithHost<ClientNotificationMap, HostPart<H, "notifications">>;
+
+/** The params of a method map's entry (`undefined` when it has none). */
+export type ParamsOf<E> = E extends { params: infer P } ? P : undefined;
+/** The result of a method map's entry. */
+export type ResponseOf<E> = E extends { response: infer R } ? R : unknown;
+
+/** The request the server sends for the method `M` (of attestwire's, or of the host's `H`). */
+export type ServerRequestOf<M extends keyof ServerRequestMapWith<H> & string, H = NoHostMethods> = {
   /** The method name. */
   method: M;
   /** Always `"2.0"`; may be left out. */
@@ -149,26 +204,26 @@ export type ServerRequestOf<M extends ServerRequestMethod> = {
   /** Chosen by the sender; echoed in the response. */
   id: RequestId;
   /** The method's parameters. */
-  params: ServerRequestMap[M]["params"];
+  params: ParamsOf<ServerRequestMapWith<H>[M]>;
 };
 
 /**
  * The successful response a client sends to the server request `M`: its
  * `result` is `M`'s response type (`{ token }` for `attestation/generate`).
  */
-export type ServerRequestResponse<M extends ServerRequestMethod> = {
+export type ServerRequestResponse<M extends keyof ServerRequestMapWith<H> & string, H = NoHostMethods> = {
   /** Always `"2.0"`; may be left out. */
   jsonrpc?: "2.0";
   /** The `id` of the request this answers. */
   id: RequestId;
   /** The result: the method's response type. */
-  result: ServerRequestMap[M]["response"];
+  result: ResponseOf<ServerRequestMapWith<H>[M]>;
   /** Never present: a response has `result` or `error`, never both. */
   error?: never;
 };
 
-/** The request a client sends for the method `M`. */
-export type ClientRequestOf<M extends ClientRequestMethod> = {
+/** The request a client sends for the method `M` (of attestwire's, or of the host's `H`). */
+export type ClientRequestOf<M extends keyof ClientRequestMapWith<H> & string, H = NoHostMethods> = {
   /** The method name. */
   method: M;
   /** Always `"2.0"`; may be left out. */
@@ -176,30 +231,51 @@ export type ClientRequestOf<M extends ClientRequestMethod> = {
   /** Chosen by the sender; echoed in the response. */
   id: RequestId;
   /** The method's parameters. */
-  params: ClientRequestMap[M]["params"];
+  params: ParamsOf<ClientRequestMapWith<H>[M]>;
 };
 
 /** The successful response the server sends to the client request `M`. */
-export type ClientRequestResponse<M extends ClientRequestMethod> = {
+export type ClientRequestResponse<M extends keyof ClientRequestMapWith<H> & string, H = NoHostMethods> = {
   /** Always `"2.0"`; may be left out. */
   jsonrpc?: "2.0";
   /** The `id` of the request this answers. */
   id: RequestId;
   /** The result: the method's response type. */
-  result: ClientRequestMap[M]["response"];
+  result: ResponseOf<ClientRequestMapWith<H>[M]>;
   /** Never present: a response has `result` or `error`, never both. */
   error?: never;
 };
 
-/** The notification a client sends for the method `M`. */
-export type ClientNotificationOf<M extends ClientNotificationMethod> = {
+/** The notification a client sends for the method `M` (of attestwire's, or of the host's `H`). */
+export type ClientNotificationOf<M extends keyof ClientNotificationMapWith<H> & string, H = NoHostMethods> = {
   /** The method name. */
   method: M;
   /** Always `"2.0"`; may be left out. */
   jsonrpc?: "2.0";
-  /** None: a notification has no params. */
-  params?: ClientNotificationMap[M]["params"];
+  /** The notification's parameters; attestwire's take none. */
+  params?: ParamsOf<ClientNotificationMapWith<H>[M]>;
 };
+
+// The overloads taking the host's `H` list their arguments as a union of
+// tuples, one per method, so that an explicit `H` still ties the params (or
+// result) to the method: TypeScript does not infer `M` once `H` is given.
+
+/** `makeResponse`'s arguments for each method of `Map`. */
+type ResponseArgs<Map> = {
+  [M in keyof Map & string]: [request: { method: M; id: RequestId }, result: ResponseOf<Map[M]>];
+}[keyof Map & string];
+
+/** `makeRequest`'s arguments for each method of `Map`. */
+type RequestArgs<Map> = {
+  [M in keyof Map & string]: [method: M, id: RequestId, params: ParamsOf<Map[M]>];
+}[keyof Map & string];
+
+/** `makeNotification`'s arguments for each method of `Map`: params may be left out when the method takes none. */
+type NotificationArgs<Map> = {
+  [M in keyof Map & string]: undefined extends ParamsOf<Map[M]>
+    ? [method: M, params?: ParamsOf<Map[M]>]
+    : [method: M, params: ParamsOf<Map[M]>];
+}[keyof Map & string];
 
 /**
  * The successful response to `request`, a server request: `result` must be
@@ -212,7 +288,19 @@ export type ClientNotificationOf<M extends ClientNotificationMethod> = {
 export function makeResponse<M extends ServerRequestMethod>(
   request: { method: M; id: RequestId },
   result: ServerRequestMap[M]["response"],
-): ServerRequestResponse<M> {
+): ServerRequestResponse<M>;
+/**
+ * The successful response to a server request of attestwire's or of the
+ * host's methods `H`: `makeResponse<Codex>({ method: "item/approve", id }, { decision })`.
+ */
+export function makeResponse<H extends HostMethods>(
+  ...args: ResponseArgs<ServerRequestMapWith<H>>
+): ServerRequestResponse<keyof ServerRequestMapWith<H> & string, H>;
+/** One body for both signatures: the types above did the checking. */
+export function makeResponse(
+  request: { id: RequestId },
+  result: unknown,
+): { jsonrpc?: "2.0"; id: RequestId; result: unknown } {
   return { jsonrpc: JSONRPC_VERSION, id: request.id, result };
 }
 
@@ -235,13 +323,42 @@ export function makeRequest<M extends ClientRequestMethod>(
   method: M,
   id: RequestId,
   params: ClientRequestMap[M]["params"],
-): ClientRequestOf<M> {
+): ClientRequestOf<M>;
+/**
+ * A client request for `method` of attestwire's or of the host's methods
+ * `H`, with `params` checked against it:
+ * `makeRequest<Codex>("thread/start", 2, { threadId: "t1" })`.
+ */
+export function makeRequest<H extends HostMethods>(
+  ...args: RequestArgs<ClientRequestMapWith<H>>
+): ClientRequestOf<keyof ClientRequestMapWith<H> & string, H>;
+/** One body for both signatures: the types above did the checking. */
+export function makeRequest(
+  method: string,
+  id: RequestId,
+  params: unknown,
+): { jsonrpc?: "2.0"; id: RequestId; method: string; params: unknown } {
   return { jsonrpc: JSONRPC_VERSION, id, method, params };
 }
 
-/** A client notification for `method` (none of them has params). */
+/** A client notification for `method` (none of attestwire's has params). */
 export function makeNotification<M extends ClientNotificationMethod>(
   method: M,
-): ClientNotificationOf<M> {
-  return { jsonrpc: JSONRPC_VERSION, method };
+): ClientNotificationOf<M>;
+/**
+ * A client notification for `method` of attestwire's or of the host's
+ * methods `H`, with its params when it has any:
+ * `makeNotification<Codex>("thread/archive", { threadId: "t1" })`.
+ */
+export function makeNotification<H extends HostMethods>(
+  ...args: NotificationArgs<ClientNotificationMapWith<H>>
+): ClientNotificationOf<keyof ClientNotificationMapWith<H> & string, H>;
+/** One body for both signatures: the types above did the checking. */
+export function makeNotification(
+  method: string,
+  params?: unknown,
+): { jsonrpc?: "2.0"; method: string; params?: unknown } {
+  return params === undefined
+    ? { jsonrpc: JSONRPC_VERSION, method }
+    : { jsonrpc: JSONRPC_VERSION, method, params };
 }

@@ -9,10 +9,11 @@ import type { ClientMessage } from "./ClientMessage.js";
 import type { ServerMessage } from "./ServerMessage.js";
 
 /**
- * What a `parse…` function returns: the message, typed, or why the text is
- * not one. `error` is a JSON path and the rule it breaks, e.g.
- * `$.result.token: must match pattern ^[\x21-\x7E]+$`; it never contains a
- * value of the text, so it is safe to log even when the text holds a token.
+ * What a `parse…` or `validate…` function returns: the message, typed,
+ * or why the text (or value) is not one. `error` is a JSON path and the
+ * rule it breaks, e.g. `$.result.token: must match pattern
+ * ^[\x21-\x7E]+$`; it never contains a value of the input, so it is
+ * safe to log even when the input holds a token.
  */
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
 
@@ -20,10 +21,10 @@ export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: stri
 const NOT_JSON = "$: must be valid JSON";
 
 /**
- * Parses and checks one line the server sent (what a client reads).
- * Accepts exactly what `schema/ServerMessage.json` accepts. Never throws: text
- * that is not JSON, or not a valid `ServerMessage`, gives `ok: false` and the
- * first rule it breaks.
+ * Parses and checks one line the server sent (what a client reads):
+ * `JSON.parse`, then `validateServerMessage`. Accepts exactly what
+ * `schema/ServerMessage.json` accepts. Never throws: text that is not JSON, or
+ * not a valid `ServerMessage`, gives `ok: false` and the first rule it breaks.
  */
 export function parseServerMessage(text: string): ParseResult<ServerMessage> {
   let value: unknown;
@@ -32,6 +33,16 @@ export function parseServerMessage(text: string): ParseResult<ServerMessage> {
   } catch {
     return { ok: false, error: NOT_JSON };
   }
+  return validateServerMessage(value);
+}
+
+/**
+ * Checks an already-parsed `value` (what `JSON.parse` returned, or a
+ * member of a larger message) as a `ServerMessage`, exactly as
+ * `parseServerMessage` checks text, so a line is never parsed twice.
+ * Never throws; on success `message` is `value` itself, typed.
+ */
+export function validateServerMessage(value: unknown): ParseResult<ServerMessage> {
   const error = checkServerMessage(value);
   return error === undefined
     ? { ok: true, message: value as ServerMessage }
@@ -39,10 +50,10 @@ export function parseServerMessage(text: string): ParseResult<ServerMessage> {
 }
 
 /**
- * Parses and checks one line a client sent (what a server written in TypeScript reads).
- * Accepts exactly what `schema/ClientMessage.json` accepts. Never throws: text
- * that is not JSON, or not a valid `ClientMessage`, gives `ok: false` and the
- * first rule it breaks.
+ * Parses and checks one line a client sent (what a server written in TypeScript reads):
+ * `JSON.parse`, then `validateClientMessage`. Accepts exactly what
+ * `schema/ClientMessage.json` accepts. Never throws: text that is not JSON, or
+ * not a valid `ClientMessage`, gives `ok: false` and the first rule it breaks.
  */
 export function parseClientMessage(text: string): ParseResult<ClientMessage> {
   let value: unknown;
@@ -51,6 +62,16 @@ export function parseClientMessage(text: string): ParseResult<ClientMessage> {
   } catch {
     return { ok: false, error: NOT_JSON };
   }
+  return validateClientMessage(value);
+}
+
+/**
+ * Checks an already-parsed `value` (what `JSON.parse` returned, or a
+ * member of a larger message) as a `ClientMessage`, exactly as
+ * `parseClientMessage` checks text, so a line is never parsed twice.
+ * Never throws; on success `message` is `value` itself, typed.
+ */
+export function validateClientMessage(value: unknown): ParseResult<ClientMessage> {
   const error = checkClientMessage(value);
   return error === undefined
     ? { ok: true, message: value as ClientMessage }
@@ -58,10 +79,10 @@ export function parseClientMessage(text: string): ParseResult<ClientMessage> {
 }
 
 /**
- * Parses and checks the value of an `x-oai-attestation` header (what the backend reads).
- * Accepts exactly what `schema/AttestationHeader.json` accepts. Never throws: text
- * that is not JSON, or not a valid `AttestationHeader`, gives `ok: false` and the
- * first rule it breaks.
+ * Parses and checks the value of an `x-oai-attestation` header (what the backend reads):
+ * `JSON.parse`, then `validateAttestationHeader`. Accepts exactly what
+ * `schema/AttestationHeader.json` accepts. Never throws: text that is not JSON, or
+ * not a valid `AttestationHeader`, gives `ok: false` and the first rule it breaks.
  */
 export function parseAttestationHeader(text: string): ParseResult<AttestationHeader> {
   let value: unknown;
@@ -70,6 +91,16 @@ export function parseAttestationHeader(text: string): ParseResult<AttestationHea
   } catch {
     return { ok: false, error: NOT_JSON };
   }
+  return validateAttestationHeader(value);
+}
+
+/**
+ * Checks an already-parsed `value` (what `JSON.parse` returned, or a
+ * member of a larger message) as a `AttestationHeader`, exactly as
+ * `parseAttestationHeader` checks text, so a line is never parsed twice.
+ * Never throws; on success `message` is `value` itself, typed.
+ */
+export function validateAttestationHeader(value: unknown): ParseResult<AttestationHeader> {
   const error = checkAttestationHeader(value);
   return error === undefined
     ? { ok: true, message: value as AttestationHeader }
@@ -181,7 +212,8 @@ function noBranch(errors: readonly string[]): string {
     }
   }
   if (!best.startsWith(": ")) return best;
-  const rules = errors.filter((e) => closeness(e) === score).map((e) => e.slice(2));
+  // Each rule once: three branches missing the same member are one reason.
+  const rules = [...new Set(errors.filter((e) => closeness(e) === score).map((e) => e.slice(2)))];
   return rules.length === 1 ? best : ": must match one of: " + rules.join("; or ");
 }
 

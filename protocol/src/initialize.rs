@@ -42,15 +42,32 @@ pub struct ClientInfo {
     pub title: Option<String>,
 }
 
-/// Optional features the client supports. Unknown members sent by newer
-/// clients are accepted and ignored.
+/// Optional features the client supports. Other members (a newer client's,
+/// or a host protocol's own, such as `experimentalApi`) are accepted and
+/// ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(JsonSchema, TS))]
-#[serde(rename_all = "camelCase")]
+// The TypeScript view says in its type what serde and the schema already do:
+// any other member is allowed, so a host's literal
+// `{ requestAttestation: true, experimentalApi: true }` compiles (without
+// the index signature TypeScript's excess-property check refuses it). Keep
+// the member list here in step with the fields below; the snapshot and the
+// conformance vectors show a drift.
+#[cfg_attr(
+    feature = "schema",
+    ts(
+        type = "{\n  /**\n   * `true` when the client answers `attestation/generate`. Absent means\n   * `false`: the server then never sends it that request.\n   */\n  requestAttestation?: boolean;\n  /**\n   * Any other capability: a newer client's, or the host protocol's own\n   * (e.g. `experimentalApi`). The server ignores it.\n   */\n  [member: string]: unknown;\n}"
+    )
+)]
+// One member, renamed by hand: ts-rs refuses `rename_all` beside `ts(type)`.
 pub struct ClientCapabilities {
     /// `true` when the client answers `attestation/generate`. Absent means
     /// `false`: the server then never sends it that request.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(
+        rename = "requestAttestation",
+        default,
+        skip_serializing_if = "is_false"
+    )]
     pub request_attestation: bool,
 }
 

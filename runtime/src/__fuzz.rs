@@ -6,7 +6,7 @@ use std::io;
 
 use tokio::io::AsyncRead;
 
-use crate::transport;
+use crate::server::transport;
 
 /// The connection's JSONL reader, as [`Connection::serve`](crate::Connection::serve)
 /// runs it, with its line buffer made observable.

@@ -108,33 +108,24 @@
 //! crosses threads to queue the request and to get the reply, which doubled
 //! the round trip in the benchmarks (BENCHMARKS.md, figures 1 and 2).
 
-mod attestation;
-mod connection;
+// A folder per role. Arrows run from the hosts (`server`) and from outbound
+// attachment (`outbound`) to `core`, never back: `tests/arrows.rs` checks it.
 mod core;
-mod dispatch;
-mod error;
-mod handlers;
-mod layer;
-mod outbox;
-mod pending;
-mod registry;
-mod routing;
-mod scope;
+mod outbound;
 mod server;
-mod sink;
-mod transport;
 
 // Hooks for `fuzz/` and the hostile-peer tests; not part of the API.
 #[doc(hidden)]
 pub mod __fuzz;
 
-pub use attestation::{AttestationContext, AttestationProvider, HeaderFuture, NoHeader};
-pub use connection::Connection;
+pub use core::attestation::{AttestationContext, AttestationProvider, HeaderFuture, NoHeader};
+pub use core::error::{MalformedResponse, RequestError};
+pub use core::registry::ConnectionId;
+pub use core::sink::{MessageSink, OutgoingMessage, SinkError};
 pub use core::{Core, CoreConfig, CoreConnection};
-pub use error::{MalformedResponse, RequestError, ServeError};
-pub use handlers::RequestContext;
-pub use layer::{AttestationLayer, AttestationService};
-pub use registry::ConnectionId;
-pub use scope::AttestationScope;
+pub use outbound::layer::{AttestationLayer, AttestationService};
+pub use outbound::scope::AttestationScope;
+pub use server::connection::Connection;
+pub use server::error::ServeError;
+pub use server::handlers::RequestContext;
 pub use server::{ConnectionInfo, Server, ServerBuilder, ServerConfig};
-pub use sink::{MessageSink, OutgoingMessage, SinkError};

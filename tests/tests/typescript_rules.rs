@@ -120,3 +120,39 @@ fn every_export_and_every_member_has_jsdoc() {
         missing.join("\n")
     );
 }
+
+/// `ClientCapabilities` is the one type whose TypeScript view is written by
+/// hand (`ts(type = …)` in the protocol crate, for its index signature): it
+/// must still list every member the schema has, with the schema's
+/// description as its JSDoc, and say that other members are allowed, as the
+/// schema (no `additionalProperties`) and serde (unknown members ignored) do.
+#[test]
+fn client_capabilities_lists_every_schema_member_and_admits_others() {
+    let files = generate().unwrap();
+    let ts = &files["generated/src/ClientCapabilities.ts"];
+    let schema: serde_json::Value =
+        serde_json::from_str(&files["schema/ClientCapabilities.json"]).unwrap();
+    assert!(
+        schema.get("additionalProperties").is_none(),
+        "the schema must keep admitting other members"
+    );
+    let properties = schema["properties"].as_object().unwrap();
+    assert!(!properties.is_empty());
+    for (name, property) in properties {
+        assert!(
+            ts.contains(&format!("  {name}?: ")),
+            "ClientCapabilities.ts lacks `{name}`:\n{ts}"
+        );
+        let jsdoc: String = property["description"]
+            .as_str()
+            .unwrap()
+            .lines()
+            .map(|line| format!("   * {line}\n"))
+            .collect();
+        assert!(
+            ts.contains(&jsdoc),
+            "ClientCapabilities.ts has another description of `{name}`:\n{ts}"
+        );
+    }
+    assert!(ts.contains("  [member: string]: unknown;\n"), "{ts}");
+}

@@ -472,6 +472,15 @@ struct NodeVerdict {
     ts: bool,
     error: Option<String>,
     ajv: bool,
+    /// What `validate<Type>(JSON.parse(text))` said, for the three types
+    /// with a root validator, when the text is JSON.
+    #[serde(default, rename = "byValue")]
+    by_value: Option<ByValue>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ByValue {
+    error: Option<String>,
 }
 
 fn node_verdicts(name: &str, cases: &[Case]) -> Vec<NodeVerdict> {
@@ -497,6 +506,34 @@ fn node_verdicts(name: &str, cases: &[Case]) -> Vec<NodeVerdict> {
     let verdicts: Vec<NodeVerdict> =
         serde_json::from_str(&fs::read_to_string(&verdicts).unwrap()).unwrap();
     assert_eq!(verdicts.len(), cases.len());
+    // The validators of parsed values are the parsers minus `JSON.parse`:
+    // same verdict, same error, on every case of every corpus.
+    let mut checked = 0;
+    for (case, v) in cases.iter().zip(&verdicts) {
+        let parsed_as_json = serde_json::from_str::<Value>(&case.text).is_ok();
+        let has_root_validator = matches!(
+            case.type_name.as_str(),
+            "ServerMessage" | "ClientMessage" | "AttestationHeader"
+        );
+        match &v.by_value {
+            Some(by_value) => {
+                checked += 1;
+                assert_eq!(by_value.error, v.error, "by value: {}", short(&case.text));
+            }
+            None => assert!(
+                !(parsed_as_json && has_root_validator),
+                "no verdict by value for {}",
+                short(&case.text)
+            ),
+        }
+    }
+    assert!(
+        checked > 0
+            || cases
+                .iter()
+                .all(|c| serde_json::from_str::<Value>(&c.text).is_err()),
+        "no case was checked by value"
+    );
     verdicts
 }
 
@@ -917,4 +954,250 @@ fn the_readme_example_type_checks() {
     for version in node::Tsc::ALL {
         node::tsc(version, &["-p", tsconfig.to_str().unwrap()]);
     }
+}
+
+// ---- a host's protocol beside attestwire's ---------------------------------
+
+/// Runs `tests/ts/host.mjs` over `reads` (direction, line) and returns its
+/// results: per read, what `read…Message` gave (and that `classify…Message`
+/// of the parsed value agreed, with the value itself as the message); the
+/// dispatcher's answers; the builders' messages.
+fn host_results(reads: &[(&str, &str)]) -> Value {
+    let _lock = node::prepare();
+    let dir = node::build_dir();
+    let cases = dir.join("host.cases.json");
+    let results = dir.join("host.results.json");
+    let reads: Vec<Value> = reads
+        .iter()
+        .map(|(direction, text)| json!({ "direction": direction, "text": text }))
+        .collect();
+    fs::write(&cases, json!({ "reads": reads }).to_string()).unwrap();
+    let script = node::ts_dir().join("host.mjs");
+    node::run(
+        "node",
+        &[
+            script.to_str().unwrap(),
+            cases.to_str().unwrap(),
+            results.to_str().unwrap(),
+        ],
+        &node::ts_dir(),
+    );
+    serde_json::from_str(&fs::read_to_string(&results).unwrap()).unwrap()
+}
+
+/// "A well-formed JSON-RPC message that is not attestwire's is handed over as
+/// such, not reported as invalid": `readServerMessage` and
+/// `readClientMessage` give attestwire's messages checked, a host's as
+/// `kind: "host"` with why it is not attestwire's, and refuse what is not
+/// JSON-RPC or breaks the rules of one of attestwire's methods.
+#[test]
+fn a_hosts_message_is_handed_over_and_attestwires_is_checked() {
+    let host = |reason: &str| json!({ "ok": true, "kind": "host", "reason": reason });
+    let ours = json!({ "ok": true, "kind": "attestwire" });
+    let invalid = |error: &str| json!({ "ok": false, "error": error });
+    let table: Vec<(&str, &str, Value)> = vec![
+        // codex-host's own request and responses (examples/codex-host/README.md).
+        (
+            "server",
+            r#"{"jsonrpc":"2.0","id":0,"method":"item/approve","params":{"threadId":"t1"}}"#,
+            host(r#"$.method: must equal "attestation/generate""#),
+        ),
+        (
+            "server",
+            r#"{"jsonrpc":"2.0","id":2,"result":{"threadId":"t1"}}"#,
+            host(r#"$.result: must have required property "serverInfo""#),
+        ),
+        (
+            "server",
+            r#"{"jsonrpc":"2.0","id":3,"result":{"approval":{"decision":"accept"},"attestation":"{\"v\":1,\"s\":0,\"t\":\"v1.x\"}"}}"#,
+            host(r#"$.result: must have required property "serverInfo""#),
+        ),
+        (
+            "server",
+            r#"{"method":"thread/updated","params":{"threadId":"t1"}}"#,
+            host(r#"$: must have required property "id""#),
+        ),
+        (
+            "server",
+            r#"{"id":5,"method":"constructor"}"#,
+            host(
+                r#"$: must match one of: must have required property "params"; or must have required property "result"; or must have required property "error""#,
+            ),
+        ),
+        // attestwire's, checked.
+        (
+            "server",
+            r#"{"jsonrpc":"2.0","id":"attestwire:0","method":"attestation/generate","params":{}}"#,
+            ours.clone(),
+        ),
+        (
+            "server",
+            r#"{"id":1,"result":{"serverInfo":{"name":"codex-host","version":"0.1.0"}}}"#,
+            ours.clone(),
+        ),
+        // An error answers anyone's request: JSON-RPC's own shape.
+        (
+            "server",
+            r#"{"id":2,"error":{"code":-32602,"message":"unknown thread"}}"#,
+            ours.clone(),
+        ),
+        // One of attestwire's methods, broken: not the host's to take.
+        (
+            "server",
+            r#"{"id":"attestwire:1","method":"attestation/generate","params":null}"#,
+            invalid("$.params: must be object"),
+        ),
+        // Not JSON-RPC at all.
+        ("server", "not json", invalid("$: must be valid JSON")),
+        ("server", "[1]", invalid("$: must be object")),
+        (
+            "server",
+            r#"{"id":1}"#,
+            invalid(
+                r#"$: must match one of: must have required property "method"; or must have required property "result"; or must have required property "error""#,
+            ),
+        ),
+        (
+            "server",
+            r#"{"jsonrpc":"1.0","id":1,"method":"item/approve"}"#,
+            invalid(r#"$.jsonrpc: must equal "2.0""#),
+        ),
+        (
+            "server",
+            r#"{"id":1,"result":{},"error":{"code":1,"message":"m"}}"#,
+            invalid("$.error: must not be present"),
+        ),
+        // The other direction: what a server written in TypeScript reads.
+        (
+            "client",
+            r#"{"id":1,"method":"thread/start","params":{"threadId":"t1"}}"#,
+            host(r#"$.method: must equal "initialize""#),
+        ),
+        (
+            "client",
+            r#"{"id":0,"result":{"decision":"accept"}}"#,
+            host(r#"$.result: must have required property "token""#),
+        ),
+        ("client", r#"{"method":"initialized"}"#, ours.clone()),
+        (
+            "client",
+            r#"{"id":0,"method":"initialize","params":{"clientInfo":{"name":"a","version":"1"},"capabilities":{"requestAttestation":true,"experimentalApi":true}}}"#,
+            ours.clone(),
+        ),
+        (
+            "client",
+            r#"{"id":0,"method":"initialize","params":{}}"#,
+            // (The validator's pick among the branches: `initialized` is closer.)
+            invalid(r#"$.method: must equal "initialized""#),
+        ),
+        // A token that breaks the rule is not attestwire's answer: the
+        // reader matches it by id and `reason` says why it is malformed.
+        (
+            "client",
+            r#"{"id":"attestwire:1","result":{"token":"bad token"}}"#,
+            host(r"$.result.token: must match pattern ^[\x21-\x7E]+$"),
+        ),
+    ];
+    let reads: Vec<(&str, &str)> = table.iter().map(|(d, t, _)| (*d, *t)).collect();
+    let results = host_results(&reads);
+    let got = results["reads"].as_array().unwrap();
+    assert_eq!(got.len(), table.len());
+    let mut wrong = Vec::new();
+    for ((direction, text, want), got) in table.iter().zip(got) {
+        let mut result = got["result"].clone();
+        let message = result.as_object_mut().unwrap().remove("message");
+        if &result != want {
+            wrong.push(format!(
+                "{direction}: {text}\n  got  {result}\n  want {want}"
+            ));
+            continue;
+        }
+        if result["ok"] == true {
+            // The message is the line's JSON, as it was.
+            let parsed: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(message, Some(parsed), "{text}");
+        } else {
+            assert_eq!(message, None, "{text}");
+        }
+        let same = &got["sameByValue"];
+        if serde_json::from_str::<Value>(text).is_ok() {
+            assert_eq!(same, &json!(true), "classify disagrees on {text}");
+        } else {
+            assert_eq!(same, &Value::Null, "{text}");
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// `createServerRequestDispatcher` with a host's handler: the host's
+/// requests get their handler's result, a thrown `RpcError` its error, any
+/// other throw -32603 without its message, `undefined` a `null` result, and
+/// a method with no handler (`Object.prototype`'s names included) -32601.
+/// Without a host's handlers, a host's request gets -32601 at once, not
+/// silence until the server gives up. The builders write the host's messages.
+#[test]
+fn the_dispatcher_and_the_builders_speak_the_hosts_methods() {
+    let results = host_results(&[]);
+    let answers: Vec<(String, Value)> = results["dispatch"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["dispatcher"].as_str().unwrap().to_owned(),
+                d["answer"].clone(),
+            )
+        })
+        .collect();
+    let not_found = |id: Value| json!({ "jsonrpc": "2.0", "id": id, "error": { "code": -32601, "message": "method not found" } });
+    let want = [
+        (
+            "host",
+            json!({ "jsonrpc": "2.0", "id": "attestwire:0", "result": { "token": "v1.opaque-client-payload" } }),
+        ),
+        (
+            "host",
+            json!({ "jsonrpc": "2.0", "id": 0, "result": { "decision": "accept" } }),
+        ),
+        (
+            "host",
+            json!({ "jsonrpc": "2.0", "id": 1, "error": { "code": -32001, "message": "declined", "data": { "why": "policy" } } }),
+        ),
+        (
+            "host",
+            json!({ "jsonrpc": "2.0", "id": 2, "error": { "code": -32603, "message": "internal error: the handler of item/approve failed" } }),
+        ),
+        ("host", json!({ "jsonrpc": "2.0", "id": 3, "result": null })),
+        ("host", not_found(json!(4))),
+        ("host", not_found(json!(5))),
+        ("host", not_found(json!(6))),
+        ("host", not_found(json!(7))),
+        (
+            "plain",
+            json!({ "jsonrpc": "2.0", "id": "attestwire:0", "result": { "token": "v1.plain" } }),
+        ),
+        ("plain", not_found(json!(0))),
+        ("plain", not_found(json!(5))),
+    ];
+    assert_eq!(answers.len(), want.len());
+    for ((who, got), (want_who, want)) in answers.iter().zip(&want) {
+        assert_eq!(who, want_who);
+        assert_eq!(got, want);
+        assert!(!got.to_string().contains(SECRET), "{got}");
+    }
+    // The handler saw the params and id as the server sent them.
+    assert_eq!(
+        results["calls"][0],
+        json!({ "params": { "threadId": "t1" }, "id": 0 })
+    );
+    assert_eq!(
+        results["builders"],
+        json!([
+            { "jsonrpc": "2.0", "id": 1, "method": "thread/start", "params": { "threadId": "t1" } },
+            { "jsonrpc": "2.0", "id": 0, "result": { "decision": "accept" } },
+            { "jsonrpc": "2.0", "method": "thread/archive", "params": { "threadId": "t1" } },
+            { "jsonrpc": "2.0", "method": "initialized" },
+            -32601
+        ])
+    );
 }

@@ -10,6 +10,10 @@
 // message types through their root exports (`parseServerMessage`, …, so
 // `JSON.parse` is part of what is tested), every other type through
 // `validateAs` from dist/esm/validate.js, which the root does not export.
+// For the three, when the text is JSON, the verdict also holds
+// `byValue: { error }`, what the root's validator of values
+// (`validateServerMessage`, …) says of `JSON.parse(text)`: the Rust side
+// requires it to be the text's verdict.
 // ajv gets `JSON.parse(text)` and the bundle's `$defs/<type>`. Prints
 // `agreement: N cases, V valid by the validator` and exits 0; comparing the
 // verdicts (with serde's) is the Rust side's job.
@@ -18,7 +22,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { parseAttestationHeader, parseClientMessage, parseServerMessage } from "@attestwire/protocol";
+import {
+  parseAttestationHeader,
+  parseClientMessage,
+  parseServerMessage,
+  validateAttestationHeader,
+  validateClientMessage,
+  validateServerMessage,
+} from "@attestwire/protocol";
 
 import { strictAjv } from "./ajv-strict.mjs";
 
@@ -51,6 +62,11 @@ const PARSERS = {
   ClientMessage: parseClientMessage,
   AttestationHeader: parseAttestationHeader,
 };
+const VALIDATORS = {
+  ServerMessage: validateServerMessage,
+  ClientMessage: validateClientMessage,
+  AttestationHeader: validateAttestationHeader,
+};
 
 const { cases } = JSON.parse(readFileSync(corpusPath, "utf8"));
 const verdicts = [];
@@ -74,7 +90,15 @@ for (const { type, text } of cases) {
     verdicts.push({ ts, error: error ?? null, ajv: false });
     continue;
   }
-  verdicts.push({ ts, error: error ?? null, ajv: ajvFor(type)(instance) });
+  const verdict = { ts, error: error ?? null, ajv: ajvFor(type)(instance) };
+  const validate = VALIDATORS[type];
+  if (validate) {
+    const result = validate(instance);
+    verdict.byValue = { error: result.ok ? null : result.error };
+    // On success the message is the value itself, not a copy.
+    if (result.ok && result.message !== instance) verdict.byValue.error = "(a copy)";
+  }
+  verdicts.push(verdict);
 }
 writeFileSync(verdictsPath, JSON.stringify(verdicts));
 console.log(`agreement: ${cases.length} cases, ${valid} valid by the validator`);

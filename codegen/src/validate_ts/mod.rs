@@ -18,20 +18,20 @@ use serde_json::Value;
 
 use crate::{GENERATED_HEADER, GenerateError};
 
-/// The exported parsers: function name, `$def` it checks, what it reads.
-const PARSERS: [(&str, &str, &str); 3] = [
+/// The exported parsers: `$def` it checks, what it reads. Each `$def` gets
+/// `parse<Def>(text)` (JSON.parse, then the check) and `validate<Def>(value)`
+/// (the check of an already-parsed value, so a host that parsed the line
+/// itself does not parse it twice).
+const PARSERS: [(&str, &str); 3] = [
     (
-        "parseServerMessage",
         "ServerMessage",
         "one line the server sent (what a client reads)",
     ),
     (
-        "parseClientMessage",
         "ClientMessage",
         "one line a client sent (what a server written in TypeScript reads)",
     ),
     (
-        "parseAttestationHeader",
         "AttestationHeader",
         "the value of an `x-oai-attestation` header (what the backend reads)",
     ),
@@ -106,7 +106,8 @@ function noBranch(errors: readonly string[]): string {
     }
   }
   if (!best.startsWith(": ")) return best;
-  const rules = errors.filter((e) => closeness(e) === score).map((e) => e.slice(2));
+  // Each rule once: three branches missing the same member are one reason.
+  const rules = [...new Set(errors.filter((e) => closeness(e) === score).map((e) => e.slice(2)))];
   return rules.length === 1 ? best : ": must match one of: " + rules.join("; or ");
 }
 "#;
@@ -120,7 +121,7 @@ pub(crate) fn render(bundle: &Value) -> Result<ValidateTs, GenerateError> {
             message: "the bundle has no $defs object".to_owned(),
         });
     };
-    for (_, def, _) in PARSERS {
+    for (def, _) in PARSERS {
         if !defs.contains_key(def) {
             return Err(GenerateError::Validator {
                 at: format!("#/$defs/{def}"),
@@ -138,16 +139,17 @@ pub(crate) fn render(bundle: &Value) -> Result<ValidateTs, GenerateError> {
          // the error relative to it: a path (`.result.token`), \": \", the rule. Errors\n\
          // name schema members and schema constants only, never a value of the input.\n",
     );
-    let mut parsed: Vec<&str> = PARSERS.iter().map(|(_, def, _)| *def).collect();
+    let mut parsed: Vec<&str> = PARSERS.iter().map(|(def, _)| *def).collect();
     parsed.sort_unstable();
     for def in parsed {
         let _ = writeln!(t, "import type {{ {def} }} from \"./{def}.js\";");
     }
     t.push_str(
-        "\n/**\n * What a `parse…` function returns: the message, typed, or why the text is\n \
-         * not one. `error` is a JSON path and the rule it breaks, e.g.\n \
-         * `$.result.token: must match pattern ^[\\x21-\\x7E]+$`; it never contains a\n \
-         * value of the text, so it is safe to log even when the text holds a token.\n \
+        "\n/**\n * What a `parse…` or `validate…` function returns: the message, typed,\n \
+         * or why the text (or value) is not one. `error` is a JSON path and the\n \
+         * rule it breaks, e.g. `$.result.token: must match pattern\n \
+         * ^[\\x21-\\x7E]+$`; it never contains a value of the input, so it is\n \
+         * safe to log even when the input holds a token.\n \
          */\n\
          export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };\n",
     );
@@ -155,18 +157,25 @@ pub(crate) fn render(bundle: &Value) -> Result<ValidateTs, GenerateError> {
         "\n/** The error of text that `JSON.parse` rejects (its own message quotes the text). */\n\
          const NOT_JSON = \"$: must be valid JSON\";\n",
     );
-    for (function, def, what) in PARSERS {
+    for (def, what) in PARSERS {
         let _ = write!(
             t,
-            "\n/**\n * Parses and checks {what}.\n \
-             * Accepts exactly what `schema/{def}.json` accepts. Never throws: text\n \
-             * that is not JSON, or not a valid `{def}`, gives `ok: false` and the\n \
-             * first rule it breaks.\n \
+            "\n/**\n * Parses and checks {what}:\n \
+             * `JSON.parse`, then `validate{def}`. Accepts exactly what\n \
+             * `schema/{def}.json` accepts. Never throws: text that is not JSON, or\n \
+             * not a valid `{def}`, gives `ok: false` and the first rule it breaks.\n \
              */\n\
-             export function {function}(text: string): ParseResult<{def}> {{\n  \
+             export function parse{def}(text: string): ParseResult<{def}> {{\n  \
              let value: unknown;\n  \
              try {{\n    value = JSON.parse(text);\n  }} catch {{\n    \
              return {{ ok: false, error: NOT_JSON }};\n  }}\n  \
+             return validate{def}(value);\n}}\n\
+             \n/**\n * Checks an already-parsed `value` (what `JSON.parse` returned, or a\n \
+             * member of a larger message) as a `{def}`, exactly as\n \
+             * `parse{def}` checks text, so a line is never parsed twice.\n \
+             * Never throws; on success `message` is `value` itself, typed.\n \
+             */\n\
+             export function validate{def}(value: unknown): ParseResult<{def}> {{\n  \
              const error = check{def}(value);\n  \
              return error === undefined\n    ? {{ ok: true, message: value as {def} }}\n    \
              : {{ ok: false, error: \"$\" + error }};\n}}\n"
@@ -200,7 +209,10 @@ pub(crate) fn render(bundle: &Value) -> Result<ValidateTs, GenerateError> {
     Ok(ValidateTs {
         text: t,
         types: vec!["ParseResult".to_owned()],
-        values: PARSERS.iter().map(|(f, _, _)| (*f).to_owned()).collect(),
+        values: PARSERS
+            .iter()
+            .flat_map(|(def, _)| [format!("parse{def}"), format!("validate{def}")])
+            .collect(),
     })
 }
 
@@ -212,7 +224,7 @@ mod tests {
 
     fn bundle(defs: Value) -> Value {
         let mut defs = defs;
-        for (_, def, _) in PARSERS {
+        for (def, _) in PARSERS {
             defs[def] = json!({ "type": "object" });
         }
         json!({ "$defs": defs })

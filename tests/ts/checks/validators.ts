@@ -17,6 +17,9 @@ import {
   parseAttestationHeader,
   parseClientMessage,
   parseServerMessage,
+  validateAttestationHeader,
+  validateClientMessage,
+  validateServerMessage,
   type AttestationHeader,
   type ClientMessage,
   type ClientResponse,
@@ -34,6 +37,18 @@ import {
 export const server: ParseResult<ServerMessage> = parseServerMessage("{}");
 export const client: ParseResult<ClientMessage> = parseClientMessage("{}");
 export const header: ParseResult<AttestationHeader> = parseAttestationHeader("{}");
+
+// The validators of already-parsed values give the same results.
+export const serverValue: ParseResult<ServerMessage> = validateServerMessage(JSON.parse("{}"));
+export const clientValue: ParseResult<ClientMessage> = validateClientMessage({});
+export const headerValue: ParseResult<AttestationHeader> = validateAttestationHeader(undefined);
+
+export function tokenOf(value: unknown): string | undefined {
+  const checked = validateAttestationHeader(value);
+  // @ts-expect-error the message exists only once `ok` is checked
+  checked.message.s;
+  return checked.ok && checked.message.s === 0 ? checked.message.t : undefined;
+}
 
 export function readServerLine(line: string): string {
   const parsed = parseServerMessage(line);

@@ -9,8 +9,8 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::core::Core;
-use crate::pending::Reply;
-use crate::registry::ConnectionId;
+use crate::core::pending::Reply;
+use crate::core::registry::ConnectionId;
 
 /// What the fast path made of a line.
 pub(crate) enum Fast {

@@ -18,9 +18,9 @@ use serde_json::value::RawValue;
 use tokio::sync::oneshot;
 
 use crate::core::Inner;
-use crate::error::RequestError;
-use crate::registry::ConnectionId;
-use crate::sink::{MessageSink, OutgoingMessage};
+use crate::core::error::RequestError;
+use crate::core::registry::ConnectionId;
+use crate::core::sink::{MessageSink, OutgoingMessage};
 
 /// The pending requests of one connection, by the number in their id: 16
 /// bytes an entry (BENCHMARKS.md, figure 5).

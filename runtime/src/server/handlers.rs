@@ -14,7 +14,7 @@ use attestwire_protocol::{ErrorCode, JsonRpcErrorObject, Method, Notification, R
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::registry::ConnectionId;
+use crate::core::registry::ConnectionId;
 use crate::server::Server;
 
 /// What a request handler gets besides its params: the server (to

@@ -5,7 +5,7 @@ use attestwire_protocol::HEADER_NAME;
 use http::header::HeaderName;
 use http::{Request, Uri};
 
-use crate::attestation::{AttestationContext, AttestationProvider};
+use crate::core::attestation::{AttestationContext, AttestationProvider};
 
 /// The outbound requests that get the `x-oai-attestation` header. For any
 /// other request the app is not asked at all. Empty by default: nothing is
@@ -107,7 +107,7 @@ mod tests {
     use http::HeaderValue;
 
     use super::*;
-    use crate::attestation::HeaderFuture;
+    use crate::core::attestation::HeaderFuture;
 
     fn uri(text: &str) -> Uri {
         text.parse().unwrap()

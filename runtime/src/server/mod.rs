@@ -2,6 +2,13 @@
 //! connection's bytes, answers `initialize`, and serves the host's own
 //! client methods through registered handlers.
 
+pub(crate) mod connection;
+pub(crate) mod dispatch;
+pub(crate) mod error;
+pub(crate) mod handlers;
+pub(crate) mod outbox;
+pub(crate) mod transport;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
@@ -14,13 +21,12 @@ use serde_json::{Map, Value};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::oneshot;
 
-use crate::attestation::{AttestationContext, AttestationProvider, HeaderFuture, NoHeader};
-use crate::connection::Connection;
+use crate::core::attestation::{AttestationContext, AttestationProvider, HeaderFuture, NoHeader};
+use crate::core::error::RequestError;
+use crate::core::registry::ConnectionId;
 use crate::core::{Core, CoreConfig};
-use crate::error::RequestError;
-use crate::handlers::{self, Handlers, RequestContext};
-use crate::outbox;
-use crate::registry::ConnectionId;
+use crate::server::connection::Connection;
+use crate::server::handlers::{Handlers, RequestContext};
 
 /// The default frame limit: 1 MiB.
 const DEFAULT_FRAME_LIMIT: usize = 1024 * 1024;

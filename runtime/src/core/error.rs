@@ -1,6 +1,7 @@
-//! Errors, one enum per boundary: a typed request, and a served connection.
+//! The core's errors: why a typed server-to-client request produced no
+//! usable response. (A served connection's errors are the server's,
+//! `server/error.rs`.)
 
-use std::io;
 use std::time::Duration;
 
 use attestwire_protocol::JsonRpcErrorObject;
@@ -67,32 +68,6 @@ impl MalformedResponse {
     pub fn reason(&self) -> &str {
         &self.reason
     }
-}
-
-/// Why [`Connection::serve`](crate::Connection::serve) ended other than by a
-/// clean end of the stream.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ServeError {
-    /// A line was longer than the frame limit. The rest of it was never read,
-    /// and the connection was closed.
-    #[error("a line exceeded the frame limit of {limit} bytes; connection closed")]
-    FrameTooLong {
-        /// The frame limit in force, in bytes.
-        limit: usize,
-    },
-    /// One write to the client made no progress for the write-stall limit:
-    /// it stopped reading. The connection was closed.
-    #[error(
-        "a write made no progress for {limit:?} (the client stopped reading); connection closed"
-    )]
-    WriteStalled {
-        /// The write-stall limit in force.
-        limit: Duration,
-    },
-    /// Reading from or writing to the stream failed.
-    #[error("connection I/O failed: {0}")]
-    Io(#[from] io::Error),
 }
 
 /// Removes the client's values from a serde message.

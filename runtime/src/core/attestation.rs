@@ -9,9 +9,9 @@ use attestwire_protocol::{
 };
 use http::HeaderValue;
 
+use crate::core::error::RequestError;
+use crate::core::registry::{ConnectionId, Registry};
 use crate::core::{Core, expiry};
-use crate::error::RequestError;
-use crate::registry::ConnectionId;
 
 /// The future returned by [`AttestationProvider::header_for_request`].
 pub type HeaderFuture<'a> = Pin<Box<dyn Future<Output = Option<HeaderValue>> + Send + 'a>>;
@@ -101,10 +101,7 @@ impl Core {
         context: &AttestationContext,
         finish: fn(AttestationHeader) -> T,
     ) -> impl Future<Output = Result<T, NoHeader>> + Send + 'static {
-        let target = self
-            .inner()
-            .registry()
-            .attestation_target(&context.thread_id);
+        let target = attestation_target(&self.inner().registry(), &context.thread_id);
         if let Err(reason) = &target {
             tracing::debug!(thread = %context.thread_id, %reason, "no header");
         }
@@ -125,6 +122,20 @@ impl Core {
             Ok(finish(envelope(connection, outcome)))
         }
     }
+}
+
+/// The connection to ask for a thread's attestation: the lowest-id one
+/// that finished `initialize`, opted in, and is subscribed to the thread;
+/// or why there is none.
+fn attestation_target(registry: &Registry, thread_id: &str) -> Result<ConnectionId, NoHeader> {
+    let subscribers = registry
+        .subscribers(thread_id)
+        .ok_or(NoHeader::NotSubscribed)?;
+    subscribers
+        .iter()
+        .copied()
+        .find(|&id| registry.opted_in(id))
+        .ok_or(NoHeader::NotOptedIn)
 }
 
 /// [`Core::attestation_header`], with "no header" as `None`.
@@ -174,4 +185,52 @@ fn header_value(header: &AttestationHeader) -> HeaderValue {
     // Hides the token from `Debug` and keeps it out of HPACK tables.
     value.set_sensitive(true);
     value
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn registry_with(ids: &[u64]) -> Registry {
+        let mut registry = Registry::default();
+        for &id in ids {
+            let sink = |_| Err(crate::SinkError::Closed);
+            registry.insert(ConnectionId::new(id), Arc::new(sink));
+            registry.get_mut(ConnectionId::new(id)).unwrap().opted_in = true;
+        }
+        registry
+    }
+
+    #[test]
+    fn target_is_the_lowest_eligible_subscriber_of_the_thread() {
+        let mut registry = registry_with(&[1, 2, 3]);
+        assert_eq!(
+            attestation_target(&registry, "t"),
+            Err(NoHeader::NotSubscribed)
+        );
+        assert!(registry.subscribe(ConnectionId::new(3), "t".into()));
+        assert!(registry.subscribe(ConnectionId::new(2), "t".into()));
+        assert!(registry.subscribe(ConnectionId::new(1), "other".into()));
+        assert_eq!(attestation_target(&registry, "t"), Ok(ConnectionId::new(2)));
+        registry.get_mut(ConnectionId::new(2)).unwrap().opted_in = false;
+        assert_eq!(attestation_target(&registry, "t"), Ok(ConnectionId::new(3)));
+        registry.get_mut(ConnectionId::new(3)).unwrap().opted_in = false;
+        assert_eq!(
+            attestation_target(&registry, "t"),
+            Err(NoHeader::NotOptedIn)
+        );
+    }
+
+    #[test]
+    fn a_removed_subscriber_leaves_the_thread_not_subscribed() {
+        let mut registry = registry_with(&[1]);
+        registry.subscribe(ConnectionId::new(1), "t".into());
+        drop(registry.remove(ConnectionId::new(1)));
+        assert_eq!(
+            attestation_target(&registry, "t"),
+            Err(NoHeader::NotSubscribed)
+        );
+    }
 }

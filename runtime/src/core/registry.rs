@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use crate::attestation::NoHeader;
-use crate::pending::{Pending, Reply};
-use crate::sink::MessageSink;
+use crate::core::pending::{Pending, Reply};
+use crate::core::sink::MessageSink;
 
 /// Identifies one connection of a [`Core`](crate::Core) (and so of a
 /// [`Server`](crate::Server)). Ids increase
@@ -112,19 +111,18 @@ impl Registry {
         true
     }
 
-    /// The connection to ask for a thread's attestation: the lowest-id one
-    /// that finished `initialize`, opted in, and is subscribed to the thread;
-    /// or why there is none.
-    pub(crate) fn attestation_target(&self, thread_id: &str) -> Result<ConnectionId, NoHeader> {
-        let subscribers = self
-            .subscribers
-            .get(thread_id)
-            .ok_or(NoHeader::NotSubscribed)?;
-        subscribers
-            .iter()
-            .copied()
-            .find(|id| self.connections.get(id).is_some_and(|state| state.opted_in))
-            .ok_or(NoHeader::NotOptedIn)
+    /// The connections subscribed to a thread, lowest id first; `None` when
+    /// none is (the index never keeps an empty set).
+    pub(crate) fn subscribers(&self, thread_id: &str) -> Option<&BTreeSet<ConnectionId>> {
+        self.subscribers.get(thread_id)
+    }
+
+    /// The connection is live and its host reported `initialize` with
+    /// `requestAttestation: true`.
+    pub(crate) fn opted_in(&self, id: ConnectionId) -> bool {
+        self.connections
+            .get(&id)
+            .is_some_and(|state| state.opted_in)
     }
 
     /// Takes the waiter for request `key` on this connection only: a
@@ -162,20 +160,23 @@ mod tests {
     }
 
     #[test]
-    fn target_is_the_lowest_eligible_subscriber_of_the_thread() {
+    fn subscribers_are_listed_lowest_id_first_with_their_opt_in() {
         let mut registry = registry_with(&[1, 2, 3]);
-        assert_eq!(
-            registry.attestation_target("t"),
-            Err(NoHeader::NotSubscribed)
-        );
+        assert!(registry.subscribers("t").is_none());
         assert!(registry.subscribe(ConnectionId::new(3), "t".into()));
         assert!(registry.subscribe(ConnectionId::new(2), "t".into()));
         assert!(registry.subscribe(ConnectionId::new(1), "other".into()));
-        assert_eq!(registry.attestation_target("t"), Ok(ConnectionId::new(2)));
+        let listed: Vec<_> = registry
+            .subscribers("t")
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+        assert_eq!(listed, [ConnectionId::new(2), ConnectionId::new(3)]);
         registry.get_mut(ConnectionId::new(2)).unwrap().opted_in = false;
-        assert_eq!(registry.attestation_target("t"), Ok(ConnectionId::new(3)));
-        registry.get_mut(ConnectionId::new(3)).unwrap().opted_in = false;
-        assert_eq!(registry.attestation_target("t"), Err(NoHeader::NotOptedIn));
+        assert!(!registry.opted_in(ConnectionId::new(2)));
+        assert!(registry.opted_in(ConnectionId::new(3)));
+        assert!(!registry.opted_in(ConnectionId::new(9)));
     }
 
     #[test]
@@ -187,10 +188,7 @@ mod tests {
         assert!(registry.unsubscribe(ConnectionId::new(1), "t"));
         drop(registry.remove(ConnectionId::new(2)));
         assert!(registry.subscribers.is_empty());
-        assert_eq!(
-            registry.attestation_target("t"),
-            Err(NoHeader::NotSubscribed)
-        );
+        assert!(registry.subscribers("t").is_none());
         assert!(!registry.subscribe(ConnectionId::new(2), "t".into()));
         assert!(registry.subscribers.is_empty());
     }

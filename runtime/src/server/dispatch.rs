@@ -15,11 +15,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::handlers::{CatchUnwind, RequestContext};
-use crate::registry::ConnectionId;
-use crate::routing::{self, Fast};
+use crate::core::registry::ConnectionId;
+use crate::core::routing::{self, Fast};
+use crate::core::sink::OutgoingMessage;
+use crate::server::handlers::{CatchUnwind, RequestContext};
 use crate::server::{ConnectionInfo, Server};
-use crate::sink::OutgoingMessage;
 
 /// What the reader does after a line.
 pub(crate) enum Work {

@@ -2,6 +2,13 @@
 //! attestation flow, driven by a host that owns the connections and their
 //! bytes. It does no I/O and never awaits its host.
 
+pub(crate) mod attestation;
+pub(crate) mod error;
+pub(crate) mod pending;
+pub(crate) mod registry;
+pub(crate) mod routing;
+pub(crate) mod sink;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
@@ -16,10 +23,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use crate::error::{MalformedResponse, RequestError};
-use crate::pending::{self, IdForm, Reply};
-use crate::registry::{ConnectionId, Registry};
-use crate::sink::{MessageSink, OutgoingMessage};
+use crate::core::error::{MalformedResponse, RequestError};
+use crate::core::pending::{IdForm, Reply};
+use crate::core::registry::{ConnectionId, Registry};
+use crate::core::sink::{MessageSink, OutgoingMessage};
 
 /// The default attestation deadline.
 const DEFAULT_ATTESTATION_DEADLINE: Duration = Duration::from_millis(100);
@@ -319,14 +326,14 @@ impl Core {
     /// both `result` and `error`) is the core's too: its request ends now as
     /// [`RequestError::Malformed`] (status 4).
     pub fn handle_message(&self, connection: ConnectionId, json: &[u8]) -> bool {
-        crate::routing::handle_message(self, connection, json)
+        crate::core::routing::handle_message(self, connection, json)
     }
 
     /// [`handle_message`](Self::handle_message) for a host that has already
     /// parsed the message into a JSON object: the same decision, an invalid
     /// response with the core's id included.
     pub fn handle_object(&self, connection: ConnectionId, message: &Map<String, Value>) -> bool {
-        crate::routing::route_object(self, connection, message)
+        crate::core::routing::route_object(self, connection, message)
     }
 
     /// For a host that parsed the message itself: a successful response

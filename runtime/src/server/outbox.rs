@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
-use crate::sink::{MessageSink, OutgoingMessage, SinkError};
+use crate::core::sink::{MessageSink, OutgoingMessage, SinkError};
 
 /// One queued line and the share of the byte budget it holds until it is
 /// written.

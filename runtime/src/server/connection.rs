@@ -12,12 +12,12 @@ use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinSet;
 
 use crate::core::CoreConnection;
-use crate::dispatch::{self, Work};
-use crate::error::ServeError;
-use crate::outbox::{Inbox, Outbox};
-use crate::registry::ConnectionId;
+use crate::core::registry::ConnectionId;
 use crate::server::Server;
-use crate::transport::{self, Frame, FrameReader, WriteError};
+use crate::server::dispatch::{self, Work};
+use crate::server::error::ServeError;
+use crate::server::outbox::{Inbox, Outbox};
+use crate::server::transport::{self, Frame, FrameReader, WriteError};
 
 /// How long a closing connection may take to write what is still queued
 /// (such as the frame-limit error) to a peer that has stopped reading.

@@ -12,8 +12,8 @@ use http::Request;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::attestation::{AttestationContext, AttestationProvider};
-use crate::scope::AttestationScope;
+use crate::core::attestation::{AttestationContext, AttestationProvider};
+use crate::outbound::scope::AttestationScope;
 
 /// Wraps an HTTP client service in [`AttestationService`]. A request gets
 /// the header when it carries an [`AttestationContext`] in its extensions
@@ -132,7 +132,7 @@ mod tests {
     use http::HeaderValue;
 
     use super::*;
-    use crate::attestation::HeaderFuture;
+    use crate::core::attestation::HeaderFuture;
 
     /// Answers every call with status 1 and counts the calls.
     #[derive(Default)]

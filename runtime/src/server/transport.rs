@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 
-use crate::outbox::Inbox;
+use crate::server::outbox::Inbox;
 
 /// What the reader found next.
 pub(crate) enum Frame<'a> {
