@@ -1,10 +1,7 @@
-// A Codex-shaped desktop app on `@attestwire/client`, for
-// tests/tests/e2e_codex_host.rs: it drives examples/codex-host over its own
-// stdio with `initialize` (opting in to attestation), `thread/start`, then
-// `turn/start` TURNS times, answering the host's `item/approve` and
-// attestwire's `attestation/generate`. The host's methods are typed by the
-// method map below; how it answers in each test mode is in modes.ts.
-//
+// A Codex-shaped desktop app on `@attestwire/client` (tests/tests/e2e_codex_host.rs):
+// over its stdio it drives examples/codex-host through `initialize`, `thread/start`
+// and TURNS `turn/start`s, answering `item/approve` and `attestation/generate`.
+// The host's methods are typed by the map below; the test modes are in modes.ts.
 //   node tests/ts/build/codex-client/main.js MODE [MS] [--turns N]
 import { connect } from "@attestwire/client";
 
@@ -27,8 +24,10 @@ client.onRequest("item/approve", approve);
 // The host ended our stdin: done.
 void client.closed.then(({ reason }) => log(`connection closed: ${reason}`)).then(() => process.exit(0));
 try {
-  const capabilities = { requestAttestation: options.mode !== "no-opt-in", experimentalApi: true };
-  await client.request("initialize", { clientInfo: { name: "codex-e2e-client", version: "0.1.0" }, capabilities });
+  await client.request("initialize", {
+    clientInfo: { name: "codex-e2e-client", version: "0.1.0" },
+    capabilities: { requestAttestation: options.mode !== "no-opt-in", experimentalApi: true },
+  });
   await client.notify("initialized");
   await client.request("thread/start", thread);
   for (let turn = 0; turn < options.turns; turn++) {
