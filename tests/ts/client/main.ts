@@ -98,6 +98,9 @@ function malformedOutput(): NodeJS.WritableStream {
     },
   });
   filter.pipe(process.stdout);
+  // `pipe` does not pass errors on: an EPIPE on stdout reaches the client as
+  // its stream's error, not as an uncaught exception.
+  process.stdout.on("error", (error) => filter.destroy(error));
   return filter;
 }
 
