@@ -6,21 +6,14 @@
 import {
   ClientRequestMethod,
   ErrorCode,
-  ServerRequestMethod,
-  isValidAttestationToken,
   parseServerMessage,
   type RequestId,
 } from "@attestwire/protocol";
 
 import type { CloseReason, ClosedInfo } from "./closed.js";
-import { ConnectionClosedError, ProtocolError, RemoteError, RequestTimeoutError } from "./errors.js";
+import { ConnectionClosedError, ProtocolError, RemoteError } from "./errors.js";
 import { LineReader } from "./framing.js";
-import {
-  HandlerTable,
-  Limiter,
-  type AnyNotificationHandler,
-  type AnyRequestHandler,
-} from "./handlers.js";
+import type { AnyNotificationHandler, AnyRequestHandler } from "./handlers.js";
 import type {
   AppNotifications,
   AppRequests,
@@ -38,12 +31,20 @@ import type {
 } from "./methods.js";
 import { DEFAULTS, duration, resolveOptions, type ClientOptions, type Resolved } from "./options.js";
 import { PendingRequests } from "./pending.js";
+import { ATTESTATION_GENERATE, Responder } from "./responder.js";
 import type { ExitInfo, Transport } from "./transport.js";
+import {
+  describeError,
+  encodeNotification,
+  encodeRequest,
+  isErrorObject,
+  isRequestId,
+  type Json,
+} from "./wire.js";
 import { LineWriter, asError } from "./writer.js";
 
 /** attestwire's own requests: their answers are checked by the generated validators. */
 const OWN_REQUESTS: ReadonlySet<string> = new Set(Object.values(ClientRequestMethod));
-const ATTESTATION_GENERATE: string = ServerRequestMethod.AttestationGenerate;
 
 /**
  * How long a child's exit and the end of its output may lie apart: after
@@ -51,8 +52,6 @@ const ATTESTATION_GENERATE: string = ServerRequestMethod.AttestationGenerate;
  * read and the close carries the exit code.
  */
 const SETTLE_MS = 100;
-
-type Json = Record<string, unknown>;
 
 /**
  * The app's connection to a server. `H` is the host's own methods (see
@@ -64,11 +63,7 @@ export class Client<H extends HostMethods = NoHostMethods> {
   readonly #reader: LineReader;
   readonly #writer: LineWriter;
   readonly #pending = new PendingRequests();
-  readonly #requestHandlers = new HandlerTable<AnyRequestHandler>("request");
-  readonly #notificationHandlers = new HandlerTable<AnyNotificationHandler>("notification");
-  readonly #limiter: Limiter;
-  /** Aborted on close: the signal every handler is given. */
-  readonly #handlersAbort = new AbortController();
+  readonly #responder: Responder;
   #closing: { reason: CloseReason; error: Error | undefined } | undefined;
   #graceMs: number = DEFAULTS.graceMs;
   #exit: ExitInfo | undefined;
@@ -84,12 +79,17 @@ export class Client<H extends HostMethods = NoHostMethods> {
     this.#transport = transport;
     this.#options = resolveOptions(options);
     this.#reader = new LineReader(this.#options.maxLineBytes);
-    this.#limiter = new Limiter(this.#options.maxConcurrentHandlers);
     this.closed = new Promise((resolve) => {
       this.#resolveClosed = resolve;
     });
     this.#writer = new LineWriter(transport.writable, this.#options.writeStallMs, (failure) =>
       this.#close(failure.reason, failure.error),
+    );
+    this.#responder = new Responder(
+      this.#writer,
+      this.#options.attestation,
+      this.#options.maxConcurrentHandlers,
+      (kind, message, cause) => this.#report(kind, message, cause),
     );
     const readable = transport.readable;
     readable.on("data", this.#onData);
@@ -140,6 +140,8 @@ export class Client<H extends HostMethods = NoHostMethods> {
       }
       const signal = options.signal;
       if (signal?.aborted === true) {
+        // The contract: an aborted request rejects with the signal's reason, whatever it is.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(signal.reason);
         return;
       }
@@ -147,10 +149,10 @@ export class Client<H extends HostMethods = NoHostMethods> {
       try {
         timeoutMs = duration("timeoutMs", options.timeoutMs, this.#options.requestTimeoutMs);
       } catch (error) {
-        reject(error);
+        reject(asError(error));
         return;
       }
-      const id = this.#pending.add(method, { resolve, reject }, timeoutMs, signal, () => new RequestTimeoutError(method, timeoutMs));
+      const id = this.#pending.add(method, { resolve, reject }, timeoutMs, signal);
       const line = encodeRequest(id, method, params);
       if (line instanceof Error) {
         this.#pending.abandon(id, line);
@@ -202,7 +204,7 @@ export class Client<H extends HostMethods = NoHostMethods> {
     if (method === ATTESTATION_GENERATE) {
       throw new Error(`${ATTESTATION_GENERATE} is answered by the \`attestation\` option`);
     }
-    return this.#requestHandlers.add(method, handler);
+    return this.#responder.requestHandlers.add(method, handler);
   }
 
   /** Gives the server's notifications for `method` to `handler`. Returns the function that removes it. */
@@ -215,7 +217,7 @@ export class Client<H extends HostMethods = NoHostMethods> {
 
   /** `onNotification` for a method in neither map. */
   onNotificationRaw(method: string, handler: (params: unknown) => unknown): () => void {
-    return this.#notificationHandlers.add(method, handler);
+    return this.#responder.notificationHandlers.add(method, handler);
   }
 
   /**
@@ -259,6 +261,7 @@ export class Client<H extends HostMethods = NoHostMethods> {
   readonly #onEnd = (): void => {
     if (this.#readEnded) return;
     this.#readEnded = true;
+    if (this.#closing !== undefined) return;
     if (this.#transport.exit === undefined || this.#exit !== undefined) {
       this.#close(this.#exit !== undefined ? "exit" : "stdout-end", undefined);
     } else {
@@ -269,6 +272,7 @@ export class Client<H extends HostMethods = NoHostMethods> {
 
   readonly #onExit = (exit: ExitInfo): void => {
     this.#exit = exit;
+    if (this.#closing !== undefined) return;
     if (this.#readEnded) this.#close("exit", undefined);
     // Answers may still be in the pipe: read them before rejecting what is pending.
     else this.#settle(() => this.#close("exit", undefined));
@@ -302,21 +306,21 @@ export class Client<H extends HostMethods = NoHostMethods> {
     const idValid = isRequestId(id);
     if (message["jsonrpc"] !== undefined && message["jsonrpc"] !== "2.0") {
       this.#report("invalid-message", 'a message has a "jsonrpc" other than "2.0"');
-      if ("method" in message && idValid) this.#answerError(id, ErrorCode.InvalidRequest, "Invalid request");
+      if ("method" in message && idValid) this.#responder.answerError(id, ErrorCode.InvalidRequest, "Invalid request");
       return;
     }
     if ("method" in message) {
       const method = message["method"];
       if (typeof method !== "string") {
         this.#report("invalid-message", "a message's method is not a string");
-        if (idValid) this.#answerError(id, ErrorCode.InvalidRequest, "Invalid request");
+        if (idValid) this.#responder.answerError(id, ErrorCode.InvalidRequest, "Invalid request");
         return;
       }
       if (!hasId) {
-        this.#onNotification(method, message["params"]);
+        this.#responder.notification(method, message["params"]);
       } else if (idValid) {
         // A request, even when its id equals one of ours: ids are per direction.
-        this.#onRequest(id, method, message["params"], text);
+        this.#responder.request(id, method, message["params"], text);
       } else {
         this.#report("invalid-message", `a ${JSON.stringify(method)} request has an id that is neither a string nor a number`);
       }
@@ -374,102 +378,6 @@ export class Client<H extends HostMethods = NoHostMethods> {
     settle.reject(new RemoteError(error.code, error.message, error.data));
   }
 
-  #onNotification(method: string, params: unknown): void {
-    const handler = this.#notificationHandlers.get(method);
-    if (handler === undefined) return; // JSON-RPC: a notification nobody handles is ignored
-    Promise.resolve()
-      .then(() => handler(params))
-      .catch((error: unknown) => this.#report("handler-failed", `the ${JSON.stringify(method)} notification handler threw`, error));
-  }
-
-  // ---- answering the server's requests ----
-
-  #onRequest(id: RequestId, method: string, params: unknown, text: string): void {
-    if (method === ATTESTATION_GENERATE) {
-      this.#onAttestation(id, text);
-      return;
-    }
-    const handler = this.#requestHandlers.get(method);
-    if (handler === undefined) {
-      this.#answerError(id, ErrorCode.MethodNotFound, "Method not found");
-      return;
-    }
-    const context = { id, method, signal: this.#handlersAbort.signal };
-    this.#limiter.run(() =>
-      Promise.resolve()
-        .then(() => handler(params, context))
-        .then(
-          (result) => this.#answer(id, method, result),
-          (error: unknown) => this.#answerThrown(id, method, error, "handler-failed"),
-        ),
-    );
-  }
-
-  #onAttestation(id: RequestId, text: string): void {
-    const checked = parseServerMessage(text);
-    if (!checked.ok) {
-      this.#report("invalid-attestwire-message", `an attestation/generate request breaks the schema: ${checked.error}`);
-      this.#answerError(id, ErrorCode.InvalidParams, "Invalid params");
-      return;
-    }
-    const provider = this.#options.attestation;
-    if (provider === undefined) {
-      this.#answerError(id, ErrorCode.MethodNotFound, "Method not found");
-      return;
-    }
-    const params = "params" in checked.message ? checked.message.params : {};
-    // Not through the limiter: the server's deadline is 100 ms.
-    void Promise.resolve()
-      .then(() => provider({ params: params ?? {}, signal: this.#handlersAbort.signal }))
-      .then(
-        (token: unknown) => {
-          if (typeof token !== "string" || !isValidAttestationToken(token)) {
-            // Never sent: the server would only call it malformed (s=4); an
-            // error says what happened (s=2) and the bytes stay here.
-            this.#report("attestation-failed", "the attestation provider gave a token that breaks the token rule (1 to 8192 visible ASCII characters)");
-            this.#answerError(id, ErrorCode.InternalError, "attestation token breaks the token rule");
-            return;
-          }
-          this.#answer(id, ATTESTATION_GENERATE, { token });
-        },
-        (error: unknown) => this.#answerThrown(id, ATTESTATION_GENERATE, error, "attestation-failed"),
-      );
-  }
-
-  #answer(id: RequestId, method: string, result: unknown): void {
-    if (this.#closing !== undefined) return; // late: dropped silently
-    let line: string;
-    try {
-      line = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${JSON.stringify(result) ?? "null"}}`;
-    } catch (error) {
-      this.#answerThrown(id, method, error, "handler-failed");
-      return;
-    }
-    this.#writer.write(line);
-  }
-
-  #answerThrown(id: RequestId, method: string, error: unknown, kind: "handler-failed" | "attestation-failed"): void {
-    if (error instanceof RemoteError) {
-      this.#answerError(id, error.code, error.message, error.data);
-      return;
-    }
-    // Its message may hold a secret (a token, a path): the wire gets none of it.
-    this.#report(kind, `the ${JSON.stringify(method)} handler failed; answered -32603`, error);
-    this.#answerError(id, ErrorCode.InternalError, "Internal error");
-  }
-
-  #answerError(id: RequestId, code: number, message: string, data?: unknown): void {
-    if (this.#closing !== undefined) return;
-    let line: string;
-    try {
-      const error = data === undefined ? { code, message } : { code, message, data };
-      line = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"error":${JSON.stringify(error)}}`;
-    } catch {
-      line = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"error":{"code":${ErrorCode.InternalError},"message":"Internal error"}}`;
-    }
-    this.#writer.write(line);
-  }
-
   #report(kind: ProtocolError["kind"], message: string, cause?: unknown): ProtocolError {
     const error = new ProtocolError(kind, message, cause);
     try {
@@ -500,8 +408,7 @@ export class Client<H extends HostMethods = NoHostMethods> {
       clearTimeout(this.#settleTimer);
       this.#settleTimer = undefined;
     }
-    this.#limiter.clear();
-    this.#handlersAbort.abort(this.#closedError());
+    this.#responder.close(this.#closedError());
     this.#pending.rejectAll(this.#closedError());
     // Ending the server's input is the polite way to ask it to exit.
     this.#writer.end();
@@ -519,39 +426,5 @@ export class Client<H extends HostMethods = NoHostMethods> {
         ? { reason: closing.reason, exitCode: exit.exitCode, signal: exit.signal }
         : { reason: closing.reason, error: closing.error, exitCode: exit.exitCode, signal: exit.signal };
     this.#resolveClosed(info);
-  }
-}
-
-function isRequestId(id: unknown): id is RequestId {
-  return typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
-}
-
-function isErrorObject(error: unknown): error is { code: number; message: string; data?: unknown } {
-  if (typeof error !== "object" || error === null) return false;
-  const e = error as Json;
-  return Number.isInteger(e["code"]) && typeof e["message"] === "string";
-}
-
-function describeError(error: unknown): string {
-  return isErrorObject(error) ? String(error.code) : "(malformed)";
-}
-
-function encodeRequest(id: number, method: string, params: unknown): string | Error {
-  try {
-    const json = params === undefined ? undefined : JSON.stringify(params);
-    const p = json === undefined ? "" : `,"params":${json}`;
-    return `{"jsonrpc":"2.0","id":${id},"method":${JSON.stringify(method)}${p}}`;
-  } catch (error) {
-    return new TypeError(`the params of ${JSON.stringify(method)} cannot be written as JSON`, { cause: error });
-  }
-}
-
-function encodeNotification(method: string, params: unknown): string | Error {
-  try {
-    const json = params === undefined ? undefined : JSON.stringify(params);
-    const p = json === undefined ? "" : `,"params":${json}`;
-    return `{"jsonrpc":"2.0","method":${JSON.stringify(method)}${p}}`;
-  } catch (error) {
-    return new TypeError(`the params of ${JSON.stringify(method)} cannot be written as JSON`, { cause: error });
   }
 }

@@ -1,6 +1,7 @@
 // @attestwire/client: the desktop app's connection to a server that speaks
 // attestwire (and the host's own methods). Only re-exports; each module is one
-// concept: framing, writer, pending, handlers, connection, child, errors.
+// concept: framing, writer, wire, pending, handlers, responder, connection,
+// child, stream, errors.
 
 export { spawnServer, type SpawnOptions } from "./child.js";
 export { connect, type Streams } from "./stream.js";

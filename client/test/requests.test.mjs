@@ -121,3 +121,27 @@ test("params that cannot be written as JSON reject the call with a TypeError and
     assert.equal(client.pendingRequests, 0);
     await client.close();
   }));
+
+test("requests of one turn share a deadline timer; each turn's requests keep their own deadline", (t) =>
+  guarded(async () => {
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const { client, server } = pair({ requestTimeoutMs: 1_000 });
+    const outcome = (p) => p.then((v) => v, (e) => e.name);
+    const turnA = [1, 2, 3].map((n) => outcome(client.requestRaw("a", { n })));
+    await settle();
+    t.mock.timers.tick(400);
+    const turnB = [4, 5].map((n) => outcome(client.requestRaw("b", { n })));
+    await settle();
+    for (const m of server.sent.filter((m) => m.params.n === 1 || m.params.n === 4)) {
+      server.send({ id: m.id, result: "answered" });
+    }
+    await settle();
+    t.mock.timers.tick(600); // turn A's deadline
+    assert.deepEqual(await Promise.all(turnA), ["answered", "RequestTimeoutError", "RequestTimeoutError"]);
+    assert.equal(client.pendingRequests, 1, "turn B's request is still within its deadline");
+    t.mock.timers.tick(400); // turn B's deadline
+    assert.deepEqual(await Promise.all(turnB), ["answered", "RequestTimeoutError"]);
+    assert.equal(client.pendingRequests, 0);
+    t.mock.timers.reset();
+    await client.close();
+  }));

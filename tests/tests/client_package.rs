@@ -140,6 +140,27 @@ fn the_client_and_its_type_tests_check_under_ts_5_9_and_7() {
     }
 }
 
+#[test]
+fn eslint_with_no_floating_promises_finds_nothing_in_the_client() {
+    let _lock = node::prepare_with_client();
+    // typescript-eslint's type-checked rules (no-floating-promises,
+    // no-misused-promises, no-explicit-any, …): most unhandled rejections
+    // are caught here before a test has to.
+    let bin = node::client_dir().join("node_modules/eslint/bin/eslint.js");
+    let out = node::output(
+        "node",
+        &[&bin.to_string_lossy(), "--max-warnings", "0"],
+        &node::client_dir(),
+    );
+    assert!(
+        out.status.success(),
+        "eslint ({}):\n{}{}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
 /// The lock, Node ready, and both packages packed once per process.
 fn packed() -> (NodeLock, &'static (Packed, Packed)) {
     static PACKED: OnceLock<(Packed, Packed)> = OnceLock::new();
