@@ -194,7 +194,7 @@ fn release_bump_moves_every_version_writes_checks_freezes_and_undoes_a_failure()
     );
     assert!(said.contains(&format!("bump {old_s} → {new_s}")), "{said}");
     assert!(
-        said.contains("next: accept the snapshots the version moved"),
+        said.contains("next: review `git diff`, commit, and tag v"),
         "{said}"
     );
 

@@ -5,6 +5,8 @@
 
 mod runtime_support;
 
+use std::time::Duration;
+
 use attestwire_runtime::ServeError;
 use runtime_support::*;
 use serde_json::json;
@@ -223,26 +225,59 @@ async fn connection_that_has_not_initialized_is_never_asked() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn two_eligible_connections_the_lower_id_is_asked() {
+async fn two_eligible_connections_both_are_asked_and_the_losers_late_answer_changes_nothing() {
     let server = server();
     let mut older = connect_client(&server, opted_in(&[])).await;
     let mut newer = connect_client(&server, opted_in(&[])).await;
     assert!(older.id < newer.id);
-    // Subscription order does not matter; the id does.
     server.subscribe(newer.id, "thread-1");
     server.subscribe(older.id, "thread-1");
+    let start = Instant::now();
 
+    // The older one is silent (a hung window); the newer one answers.
     let header = attest(&server, "thread-1");
-    let id = older.next_request().await;
-    older.respond_token(&id, "v1.from-older").await;
-    assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.from-older")));
-    newer.sync().await;
+    let older_id = older.next_request().await;
+    let newer_id = newer.next_request().await;
+    newer.respond_token(&newer_id, "v1.from-newer").await;
+    assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.from-newer")));
+    assert!(start.elapsed() < DEADLINE);
+    assert_eq!(server.pending_count(), 0);
 
-    // Once the older one is gone, the newer one is asked.
+    // The older one's late answer is dropped: no error goes back to it
+    // (the sync answer is the next message), and it stays connected.
+    older.respond_token(&older_id, "v1.too-late").await;
+    older.sync().await;
+    assert_eq!(server.pending_count(), 0);
+    assert_eq!(server.connection_count(), 2);
+
+    // Once the older one is gone, the newer one alone is asked.
     older.close().await.unwrap();
     let header = attest(&server, "thread-1");
     let id = newer.next_request().await;
-    newer.respond_token(&id, "v1.from-newer").await;
-    assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.from-newer")));
+    newer.respond_token(&id, "v1.again").await;
+    assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.again")));
+    newer.sync().await;
     assert_eq!(server.pending_count(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn with_a_startup_grace_the_first_call_waits_for_the_app_to_connect() {
+    let server = server_with_startup_grace(Duration::from_millis(80));
+    let start = Instant::now();
+    // The first upstream call comes before the app's connection exists.
+    let header = attest(&server, "thread-1");
+    tokio::time::sleep(Duration::from_millis(30)).await;
+
+    let mut app = connect_client(&server, opted_in(&["thread-1"])).await;
+    let id = app.next_request().await;
+    assert!(start.elapsed() < DEADLINE);
+    app.respond_token(&id, "v1.first-call").await;
+    assert_eq!(bytes(header.await.unwrap()), Some(s0("v1.first-call")));
+    assert_eq!(server.pending_count(), 0);
+
+    // Past the grace with nobody there: no header, as without a grace.
+    let start = Instant::now();
+    assert_eq!(bytes(attest(&server, "thread-2").await.unwrap()), None);
+    assert_eq!(start.elapsed(), Duration::from_millis(80));
+    app.sync().await;
 }

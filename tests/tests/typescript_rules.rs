@@ -46,6 +46,43 @@ fn no_snake_case_field_names() {
     }
 }
 
+/// The schema's property names are the wire's, so none may be snake_case
+/// either. This also guards a struct whose fields are renamed one by one
+/// (`ClientCapabilities`, where ts-rs refuses `rename_all`): a new field
+/// without its `rename` fails here, not in a client.
+#[test]
+fn no_snake_case_property_in_any_schema() {
+    fn walk(path: &str, at: &str, value: &serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Object(properties)) = map.get("properties") {
+                    for name in properties.keys() {
+                        assert!(
+                            !name.contains('_'),
+                            "{path}: snake_case property `{name}` at {at}"
+                        );
+                    }
+                }
+                for (key, child) in map {
+                    walk(path, &format!("{at}/{key}"), child);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(path, &format!("{at}/{i}"), child);
+                }
+            }
+            _ => {}
+        }
+    }
+    let files = generate().unwrap();
+    let schemas: Vec<_> = files.iter().filter(|(p, _)| p.ends_with(".json")).collect();
+    assert!(schemas.len() > 20, "only {} schema files", schemas.len());
+    for (path, text) in schemas {
+        walk(path, "#", &serde_json::from_str(text).unwrap());
+    }
+}
+
 #[test]
 fn no_rust_only_remarks_reach_typescript_or_schema() {
     let needles = [

@@ -1,8 +1,9 @@
 //! attestwire over the built-in JSONL server, two ways: the typed request
 //! with its deadline (`Server::request::<AttestationGenerate>`, the peers'
 //! equivalent), and the whole header flow a server runs before an upstream
-//! call (`Server::attestation_header`: pick the connection, request, check
-//! the token, build the `x-oai-attestation` value).
+//! call (`Server::attestation_header`: ask every opted-in connection
+//! subscribed to the thread, one here, check the token, build the
+//! `x-oai-attestation` value).
 
 use std::time::Duration;
 

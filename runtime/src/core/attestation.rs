@@ -1,16 +1,16 @@
-//! The attestation flow: which connection to ask, and how the outcome
-//! becomes the `x-oai-attestation` header value.
+//! The attestation flow's API, and how an outcome becomes the
+//! `x-oai-attestation` header value. Which connections it asks, and how,
+//! is `fanout.rs`.
 
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::pin::Pin;
 
-use attestwire_protocol::{
-    AttestationGenerate, AttestationGenerateParams, AttestationGenerateResponse, AttestationHeader,
-};
+use attestwire_protocol::{AttestationGenerateResponse, AttestationHeader};
 use http::HeaderValue;
 
 use crate::core::error::RequestError;
-use crate::core::registry::{ConnectionId, Registry};
+use crate::core::fanout::{self, Plan};
+use crate::core::registry::ConnectionId;
 use crate::core::{Core, expiry};
 
 /// The future returned by [`AttestationProvider::header_for_request`].
@@ -60,11 +60,18 @@ pub enum NoHeader {
 impl Core {
     /// The header for a request made in `context`, or why there is none.
     ///
-    /// Asks the lowest-id open connection that finished `initialize` with
-    /// `capabilities.requestAttestation` and is subscribed to the thread;
-    /// without one, the app is not asked. The request runs under
-    /// [`CoreConfig::attestation_deadline`](crate::CoreConfig::attestation_deadline),
-    /// and its outcome maps to the envelope:
+    /// Asks every open connection that finished `initialize` with
+    /// `capabilities.requestAttestation` and is subscribed to the thread, at
+    /// once, under one deadline
+    /// ([`CoreConfig::attestation_deadline`](crate::CoreConfig::attestation_deadline),
+    /// counted from this call, the sending included). The first valid token
+    /// wins (tokens that arrive together, before the flow runs again, go by
+    /// the lowest connection id): the other requests are dropped at once
+    /// (their pending entries removed), and their late answers are dropped
+    /// as any late answer is.
+    /// With nobody to ask, the app is not asked and there is no header
+    /// (after the [startup grace](crate::CoreConfig::startup_grace), if one
+    /// is set). With one connection, its outcome maps to the envelope:
     ///
     /// | outcome | value |
     /// |---|---|
@@ -74,7 +81,19 @@ impl Core {
     /// | the connection closed or the send failed | `{"v":1,"s":3}` |
     /// | not `{ token }`, or a token breaking the token rule | `{"v":1,"s":4}` |
     ///
-    /// The value is marked sensitive, so its `Debug` output hides the token.
+    /// With several and no token, the header waits until every request has
+    /// ended (or the deadline) and reports, of their statuses, the first in
+    /// this order: 4 > 2 > 1 > 3. An answer says more about the app than a
+    /// silence, a malformed answer (a broken or tampered app) more than a
+    /// refusal, and a hung connection more than one that went away. So every
+    /// connection closing gives status 3 at once; one refusing while another
+    /// stays silent gives status 2 at the deadline.
+    ///
+    /// The requests are sent by this call, not when the future is first
+    /// polled (during a startup grace, as a connection arrives, while the
+    /// future is polled); dropping the future at any point leaves nothing
+    /// pending. The
+    /// value is marked sensitive, so its `Debug` output hides the token.
     pub fn attestation_header(
         &self,
         context: &AttestationContext,
@@ -92,50 +111,37 @@ impl Core {
         self.attestation_flow(context, |header| header)
     }
 
-    /// The flow behind both. The request future is made and awaited inside
-    /// the one async block, never moved out of a captured variable: a moved
-    /// future keeps a second slot in the state machine, which doubled the
-    /// memory of every pending attestation (BENCHMARKS.md, figure 5).
-    fn attestation_flow<T: 'static>(
+    /// The flow behind both. Every pending attestation holds this future,
+    /// so its size is the flow's memory (BENCHMARKS.md, "Peers, side by
+    /// side"): it holds the plan, the expiry and, while one connection is
+    /// asked (the common case), that request's timer, nothing else. The
+    /// plan is matched in place, never moved into a local or a nested
+    /// future, which would store it twice (a rustc layout limit:
+    /// BENCHMARKS.md, figure 5); every other plan runs boxed.
+    fn attestation_flow<T, F>(
         &self,
         context: &AttestationContext,
-        finish: fn(AttestationHeader) -> T,
-    ) -> impl Future<Output = Result<T, NoHeader>> + Send + 'static {
-        let target = attestation_target(&self.inner().registry(), &context.thread_id);
-        if let Err(reason) = &target {
-            tracing::debug!(thread = %context.thread_id, %reason, "no header");
-        }
-        let deadline = self.config().attestation_deadline;
+        finish: F,
+    ) -> impl Future<Output = Result<T, NoHeader>> + Send + 'static
+    where
+        F: FnOnce(AttestationHeader) -> T + Send + 'static,
+    {
         // The deadline covers the whole flow, from this call.
-        let expires = expiry(deadline);
-        let core = self.clone();
+        let expires = expiry(self.config().attestation_deadline);
+        let mut plan = Plan::new(self, &context.thread_id, expires);
         async move {
-            let connection = target?;
-            let outcome = core
-                .request_until::<AttestationGenerate>(
-                    connection,
-                    AttestationGenerateParams {},
-                    expires,
-                    deadline,
-                )
-                .await;
-            Ok(finish(envelope(connection, outcome)))
+            let header = match &mut plan {
+                Plan::One(asked) => {
+                    let reply =
+                        tokio::time::timeout_at(expires, poll_fn(|cx| asked.poll_reply(cx))).await;
+                    fanout::outcome(asked, reply.ok())
+                }
+                Plan::Skip(reason) => return Err(*reason),
+                _ => Box::pin(plan.take().run(expires)).await?,
+            };
+            Ok(finish(header))
         }
     }
-}
-
-/// The connection to ask for a thread's attestation: the lowest-id one
-/// that finished `initialize`, opted in, and is subscribed to the thread;
-/// or why there is none.
-fn attestation_target(registry: &Registry, thread_id: &str) -> Result<ConnectionId, NoHeader> {
-    let subscribers = registry
-        .subscribers(thread_id)
-        .ok_or(NoHeader::NotSubscribed)?;
-    subscribers
-        .iter()
-        .copied()
-        .find(|&id| registry.opted_in(id))
-        .ok_or(NoHeader::NotOptedIn)
 }
 
 /// [`Core::attestation_header`], with "no header" as `None`.
@@ -148,7 +154,7 @@ impl AttestationProvider for Core {
 /// The envelope for an outcome, as in DESIGN.md's table. The token rule is
 /// already enforced by `AttestationGenerateResponse`'s deserialization, so a
 /// token that breaks it arrives here as `Malformed`.
-fn envelope(
+pub(crate) fn envelope(
     connection: ConnectionId,
     outcome: Result<AttestationGenerateResponse, RequestError>,
 ) -> AttestationHeader {
@@ -185,52 +191,4 @@ fn header_value(header: &AttestationHeader) -> HeaderValue {
     // Hides the token from `Debug` and keeps it out of HPACK tables.
     value.set_sensitive(true);
     value
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use super::*;
-
-    fn registry_with(ids: &[u64]) -> Registry {
-        let mut registry = Registry::default();
-        for &id in ids {
-            let sink = |_| Err(crate::SinkError::Closed);
-            registry.insert(ConnectionId::new(id), Arc::new(sink));
-            registry.get_mut(ConnectionId::new(id)).unwrap().opted_in = true;
-        }
-        registry
-    }
-
-    #[test]
-    fn target_is_the_lowest_eligible_subscriber_of_the_thread() {
-        let mut registry = registry_with(&[1, 2, 3]);
-        assert_eq!(
-            attestation_target(&registry, "t"),
-            Err(NoHeader::NotSubscribed)
-        );
-        assert!(registry.subscribe(ConnectionId::new(3), "t".into()));
-        assert!(registry.subscribe(ConnectionId::new(2), "t".into()));
-        assert!(registry.subscribe(ConnectionId::new(1), "other".into()));
-        assert_eq!(attestation_target(&registry, "t"), Ok(ConnectionId::new(2)));
-        registry.get_mut(ConnectionId::new(2)).unwrap().opted_in = false;
-        assert_eq!(attestation_target(&registry, "t"), Ok(ConnectionId::new(3)));
-        registry.get_mut(ConnectionId::new(3)).unwrap().opted_in = false;
-        assert_eq!(
-            attestation_target(&registry, "t"),
-            Err(NoHeader::NotOptedIn)
-        );
-    }
-
-    #[test]
-    fn a_removed_subscriber_leaves_the_thread_not_subscribed() {
-        let mut registry = registry_with(&[1]);
-        registry.subscribe(ConnectionId::new(1), "t".into());
-        drop(registry.remove(ConnectionId::new(1)));
-        assert_eq!(
-            attestation_target(&registry, "t"),
-            Err(NoHeader::NotSubscribed)
-        );
-    }
 }

@@ -3,13 +3,14 @@
 //! bytes. It does no I/O and never awaits its host.
 
 pub(crate) mod attestation;
+pub(crate) mod config;
 pub(crate) mod error;
+pub(crate) mod fanout;
 pub(crate) mod pending;
 pub(crate) mod registry;
 pub(crate) mod routing;
 pub(crate) mod sink;
 
-use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,55 +22,14 @@ use attestwire_protocol::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
+pub use crate::core::config::CoreConfig;
 use crate::core::error::{MalformedResponse, RequestError};
 use crate::core::pending::{IdForm, Reply};
 use crate::core::registry::{ConnectionId, Registry};
 use crate::core::sink::{MessageSink, OutgoingMessage};
-
-/// The default attestation deadline.
-const DEFAULT_ATTESTATION_DEADLINE: Duration = Duration::from_millis(100);
-/// The default prefix of the core's request ids.
-const DEFAULT_ID_PREFIX: &str = "attestwire:";
-
-/// How a [`Core`] behaves. Start from [`CoreConfig::default`].
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct CoreConfig {
-    /// How long the attestation flow waits for the app, from the call to
-    /// the answer, sending included. Default 100 ms.
-    pub attestation_deadline: Duration,
-    /// The core's request ids are the strings `<id_prefix><n>` (`n` counts
-    /// from 1), so they never equal a host's integer ids. A host that issues
-    /// string ids of its own must not issue ones starting with this prefix;
-    /// if it already does, it sets another prefix here. Default
-    /// `"attestwire:"`.
-    pub id_prefix: Cow<'static, str>,
-}
-
-impl CoreConfig {
-    /// The defaults with another attestation deadline.
-    pub fn with_attestation_deadline(mut self, deadline: Duration) -> Self {
-        self.attestation_deadline = deadline;
-        self
-    }
-
-    /// The defaults with another prefix for the core's request ids.
-    pub fn with_id_prefix(mut self, prefix: impl Into<Cow<'static, str>>) -> Self {
-        self.id_prefix = prefix.into();
-        self
-    }
-}
-
-impl Default for CoreConfig {
-    fn default() -> Self {
-        Self {
-            attestation_deadline: DEFAULT_ATTESTATION_DEADLINE,
-            id_prefix: Cow::Borrowed(DEFAULT_ID_PREFIX),
-        }
-    }
-}
 
 /// The request → deadline → answer flow and the attestation header, for a
 /// host that owns its connections: the built-in [`Server`](crate::Server),
@@ -99,6 +59,10 @@ pub(crate) struct Inner {
     next_connection: AtomicU64,
     next_request: AtomicU64,
     registry: Mutex<Registry>,
+    /// Wakes the attestation flows waiting out a startup grace when a
+    /// connection subscribes or opts in (`fanout::Waiting`). Notified only
+    /// when the grace is on, so without it nothing ever waits here.
+    arrivals: Notify,
 }
 
 impl Inner {
@@ -109,6 +73,14 @@ impl Inner {
         // panic elsewhere cannot leave it half-done: poisoning carries no
         // information here.
         self.registry.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A connection may have become one to ask: wakes the flows waiting
+    /// for one. Called after the lock is released.
+    fn arrived(&self) {
+        if !self.config.startup_grace.is_zero() {
+            self.arrivals.notify_waiters();
+        }
     }
 }
 
@@ -189,6 +161,7 @@ impl Core {
                 next_connection: AtomicU64::new(1),
                 next_request: AtomicU64::new(0),
                 registry: Mutex::new(Registry::default()),
+                arrivals: Notify::new(),
             }),
         }
     }
@@ -216,20 +189,30 @@ impl Core {
     /// for the attestations of the threads it is subscribed to. `false` when
     /// the connection is gone.
     pub fn initialized(&self, connection: ConnectionId, capabilities: &ClientCapabilities) -> bool {
-        let mut registry = self.inner.registry();
-        let Some(state) = registry.get_mut(connection) else {
-            return false;
-        };
-        state.opted_in = capabilities.request_attestation;
+        {
+            let mut registry = self.inner.registry();
+            let Some(state) = registry.get_mut(connection) else {
+                return false;
+            };
+            state.opted_in = capabilities.request_attestation;
+        }
+        if capabilities.request_attestation {
+            self.inner.arrived();
+        }
         true
     }
 
     /// Subscribes a connection to a thread: it becomes a candidate for the
     /// thread's attestation requests. `false` when the connection is gone.
     pub fn subscribe(&self, connection: ConnectionId, thread_id: impl Into<String>) -> bool {
-        self.inner
+        let subscribed = self
+            .inner
             .registry()
-            .subscribe(connection, thread_id.into())
+            .subscribe(connection, thread_id.into());
+        if subscribed {
+            self.inner.arrived();
+        }
+        subscribed
     }
 
     /// Undoes [`subscribe`](Self::subscribe). `false` when the connection is
@@ -278,12 +261,7 @@ impl Core {
         let key = self.next_request_key();
         // Encoded now so the future holds bytes, not `M::Params`, and is
         // `Send` whatever the params type.
-        let message = OutgoingMessage::encode(&OutgoingRequest {
-            jsonrpc: JsonRpcVersion,
-            id: &self.inner.ids.id(key),
-            method: M::METHOD,
-            params: &params,
-        });
+        let message = self.encode_request::<M>(key, &params);
         let inner = Arc::clone(&self.inner);
         async move {
             let message = message.ok_or(RequestError::Canceled)?;
@@ -294,18 +272,22 @@ impl Core {
                 .await
                 .map_err(|_| RequestError::Timeout { deadline })??;
             drop(registered);
-            let malformed = |error: serde_json::Error| {
-                RequestError::Malformed(MalformedResponse::from_serde(M::METHOD, &error))
-            };
-            match reply {
-                Reply::Result(raw) => serde_json::from_str(raw.get()).map_err(malformed),
-                Reply::Value(value) => M::Response::deserialize(&*value).map_err(malformed),
-                Reply::Error(error) => Err(RequestError::Rejected(*error)),
-                Reply::Invalid => Err(RequestError::Malformed(MalformedResponse::not_a_response(
-                    M::METHOD,
-                ))),
-            }
+            decode::<M>(reply)
         }
+    }
+
+    /// Request number `key` of method `M`, as it goes on the wire.
+    pub(crate) fn encode_request<M: Method>(
+        &self,
+        key: u64,
+        params: &M::Params,
+    ) -> Option<OutgoingMessage> {
+        OutgoingMessage::encode(&OutgoingRequest {
+            jsonrpc: JsonRpcVersion,
+            id: &self.inner.ids.id(key),
+            method: M::METHOD,
+            params,
+        })
     }
 
     /// Whether `id` has the form of the core's request ids. A host may route
@@ -421,7 +403,7 @@ impl Core {
     }
 
     /// A fresh request number, unique within this core.
-    fn next_request_key(&self) -> u64 {
+    pub(crate) fn next_request_key(&self) -> u64 {
         // Numbers stay within 2^53 − 1 like every id a client may echo;
         // wrapping after that many requests is as good as never.
         self.inner.next_request.fetch_add(1, Ordering::Relaxed) % MAX_SAFE_INTEGER.unsigned_abs()
@@ -446,6 +428,21 @@ struct OutgoingRequest<'a, P> {
     id: &'a RequestId,
     method: &'static str,
     params: &'a P,
+}
+
+/// What the client answered, as `M`'s response or why not.
+pub(crate) fn decode<M: Method>(reply: Reply) -> Result<M::Response, RequestError> {
+    let malformed = |error: serde_json::Error| {
+        RequestError::Malformed(MalformedResponse::from_serde(M::METHOD, &error))
+    };
+    match reply {
+        Reply::Result(raw) => serde_json::from_str(raw.get()).map_err(malformed),
+        Reply::Value(value) => M::Response::deserialize(&*value).map_err(malformed),
+        Reply::Error(error) => Err(RequestError::Rejected(*error)),
+        Reply::Invalid => Err(RequestError::Malformed(MalformedResponse::not_a_response(
+            M::METHOD,
+        ))),
+    }
 }
 
 /// When a deadline that starts now ends. `Instant + Duration` panics on

@@ -9,8 +9,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use attestwire_protocol::{JsonRpcErrorObject, RequestId};
 use serde_json::Value;
@@ -19,7 +23,7 @@ use tokio::sync::oneshot;
 
 use crate::core::Inner;
 use crate::core::error::RequestError;
-use crate::core::registry::ConnectionId;
+use crate::core::registry::{ConnectionId, Registry};
 use crate::core::sink::{MessageSink, OutgoingMessage};
 
 /// The pending requests of one connection, by the number in their id: 16
@@ -150,22 +154,48 @@ pub(crate) fn register(
     connection: ConnectionId,
     key: u64,
 ) -> Option<Registered> {
-    let (waiter, reply) = oneshot::channel();
-    let sink = {
-        let mut registry = inner.registry();
-        let state = registry.get_mut(connection)?;
-        state.pending.insert(key, waiter);
-        Arc::clone(&state.sink)
-    };
+    let (sink, Asked { guard, reply }) =
+        register_locked(&mut inner.registry(), inner, connection, key)?;
     Some(Registered {
-        guard: PendingGuard {
-            inner: Arc::clone(inner),
-            connection,
-            key,
-            removed: false,
-        },
+        guard,
         sink: Some(sink),
         reply,
+    })
+}
+
+/// [`register`] under a lock the caller already holds (the attestation flow
+/// picks its connections and registers on all of them in one step): the
+/// connection's sink, to send on once the lock is released, and the waiting
+/// request. `None` when the connection is not live.
+pub(crate) fn register_locked(
+    registry: &mut Registry,
+    inner: &Arc<Inner>,
+    connection: ConnectionId,
+    key: u64,
+) -> Option<(Arc<dyn MessageSink>, Asked)> {
+    let (waiter, reply) = oneshot::channel();
+    let state = registry.get_mut(connection)?;
+    state.pending.insert(key, waiter);
+    let sink = Arc::clone(&state.sink);
+    let guard = PendingGuard {
+        inner: Arc::clone(inner),
+        connection,
+        key,
+        removed: false,
+    };
+    Some((sink, Asked { guard, reply }))
+}
+
+/// Hands `message` to `sink` at once: a full or closed sink cancels the
+/// request now. Call it with no lock held: a sink is the host's code.
+pub(crate) fn send(
+    sink: &dyn MessageSink,
+    connection: ConnectionId,
+    message: OutgoingMessage,
+) -> Result<(), RequestError> {
+    sink.try_send(message).map_err(|error| {
+        tracing::debug!(connection = connection.get(), %error, "request not sent");
+        RequestError::Canceled
     })
 }
 
@@ -174,11 +204,7 @@ impl Registered {
     /// sink cancels the request now (the guard removes the entry).
     pub(crate) fn send(&mut self, message: OutgoingMessage) -> Result<(), RequestError> {
         let sink = self.sink.take().ok_or(RequestError::Canceled)?;
-        // Called with no lock held: a sink is the host's code.
-        sink.try_send(message).map_err(|error| {
-            tracing::debug!(connection = self.guard.connection.get(), %error, "request not sent");
-            RequestError::Canceled
-        })
+        send(&*sink, self.guard.connection, message)
     }
 
     /// Waits for the answer. The caller bounds it with the deadline;
@@ -190,6 +216,48 @@ impl Registered {
         // not look for it.
         self.guard.removed = true;
         reply.map_err(|_| RequestError::Canceled)
+    }
+}
+
+/// A request registered on a live connection and already sent: what the
+/// attestation flow waits on, one per connection it asked. 40 bytes; the
+/// flow of one connection holds one inline, with its timer and nothing else
+/// (BENCHMARKS.md, "Peers, side by side").
+pub(crate) struct Asked {
+    guard: PendingGuard,
+    reply: oneshot::Receiver<Reply>,
+}
+
+impl Asked {
+    /// The connection asked.
+    pub(crate) fn connection(&self) -> ConnectionId {
+        self.guard.connection
+    }
+
+    /// The number in the request's id.
+    pub(crate) fn key(&self) -> u64 {
+        self.guard.key
+    }
+
+    /// Polls for the answer; `Canceled` when the connection closed. Once
+    /// ready, the entry has left the map; dropping `self` on any path
+    /// removes it otherwise.
+    pub(crate) fn poll_reply(&mut self, cx: &mut Context<'_>) -> Poll<Result<Reply, RequestError>> {
+        let reply = std::task::ready!(Pin::new(&mut self.reply).poll(cx));
+        // As in `Registered::reply`: only the map holds senders.
+        self.guard.removed = true;
+        Poll::Ready(reply.map_err(|_| RequestError::Canceled))
+    }
+
+    /// Removes the entry now, if it is still there (the deadline passed):
+    /// the caller then has its header with nothing left pending.
+    pub(crate) fn withdraw(&mut self) {
+        self.guard.remove();
+    }
+
+    /// The core's attestation deadline, for the timeout's error.
+    pub(crate) fn deadline(&self) -> Duration {
+        self.guard.inner.config.attestation_deadline
     }
 }
 
@@ -205,11 +273,12 @@ struct PendingGuard {
     removed: bool,
 }
 
-impl Drop for PendingGuard {
-    fn drop(&mut self) {
+impl PendingGuard {
+    fn remove(&mut self) {
         if self.removed {
             return;
         }
+        self.removed = true;
         // Timed out, or the caller's future was dropped: still there,
         // unless an answer or a disconnect raced us to it.
         let waiter = self
@@ -217,6 +286,12 @@ impl Drop for PendingGuard {
             .registry()
             .take_pending(self.connection, self.key);
         drop(waiter);
+    }
+}
+
+impl Drop for PendingGuard {
+    fn drop(&mut self) {
+        self.remove();
     }
 }
 

@@ -72,6 +72,10 @@ pub struct ServerConfig {
     /// How long the attestation flow waits for the app, queueing and writing
     /// included. Default 100 ms.
     pub attestation_deadline: Duration,
+    /// How long the attestation flow may wait, within its deadline, for a
+    /// connection to ask when none is there yet; see
+    /// [`CoreConfig::startup_grace`]. Default zero.
+    pub startup_grace: Duration,
 }
 
 impl ServerConfig {
@@ -85,6 +89,7 @@ impl ServerConfig {
             write_stall: DEFAULT_WRITE_STALL,
             handlers_in_flight: DEFAULT_HANDLERS_IN_FLIGHT,
             attestation_deadline: CoreConfig::default().attestation_deadline,
+            startup_grace: CoreConfig::default().startup_grace,
         }
     }
 }
@@ -232,6 +237,7 @@ impl ServerBuilder {
     pub fn build(self) -> Server {
         let core = CoreConfig {
             attestation_deadline: self.config.attestation_deadline,
+            startup_grace: self.config.startup_grace,
             ..CoreConfig::default()
         };
         Server {

@@ -56,6 +56,14 @@ pub(crate) fn server_with_write_queue(messages: usize) -> Server {
     Server::new(config)
 }
 
+/// A server whose attestation flow waits up to `grace` for a connection to
+/// ask.
+pub(crate) fn server_with_startup_grace(grace: Duration) -> Server {
+    let mut config = ServerConfig::new(server_info());
+    config.startup_grace = grace;
+    Server::new(config)
+}
+
 /// A server with a frame limit of `limit` bytes.
 pub(crate) fn server_with_frame_limit(limit: usize) -> Server {
     let mut config = ServerConfig::new(server_info());
