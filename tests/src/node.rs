@@ -487,14 +487,14 @@ pub fn compiled_client() -> CompiledClient {
 
 /// Prepares Node and compiles the Codex-shaped client of
 /// `tests/ts/codex-client/` that drives `examples/codex-host`, as
-/// [`compiled_client`] does. It shares `tests/ts/client/jsonl.ts`, so its
-/// entry point is `tests/ts/build/codex-client/codex-client/main.js`.
+/// [`compiled_client`] does; its entry point is
+/// `tests/ts/build/codex-client/main.js`.
 pub fn compiled_codex_client() -> CompiledClient {
     static BUILT: AtomicBool = AtomicBool::new(false);
     compiled(
         "tests/ts/codex-client/tsconfig.json",
         "codex-client",
-        "codex-client/main.js",
+        "main.js",
         &BUILT,
     )
 }
@@ -504,6 +504,8 @@ pub fn compiled_codex_client() -> CompiledClient {
 /// `main_js` is the entry point relative to that folder.
 fn compiled(tsconfig: &str, out: &str, main_js: &str, built: &AtomicBool) -> CompiledClient {
     let lock = prepare();
+    // Both apps are written on `@attestwire/client`.
+    build_client(&lock);
     let out = build_dir().join(out);
     if !built.load(Ordering::SeqCst) {
         // tsc never deletes outputs: start from nothing, so that a file

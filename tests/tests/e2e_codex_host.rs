@@ -1,7 +1,7 @@
 //! "A server that keeps its own transport gets the same header from the
 //! core": the built `codex-host` example (its own JSONL loop, writer queue,
 //! integer ids and pending table) against a Codex-shaped desktop app written
-//! in TypeScript (tests/ts/codex-client/), each a real process, the app's
+//! in TypeScript on `@attestwire/client` (tests/ts/codex-client/), each a real process, the app's
 //! stdout piped to the host's stdin and back. The test copies the bytes
 //! both ways and records every line, so it also sees what the host writes
 //! after the app is gone.
@@ -95,12 +95,15 @@ impl Transcript {
             .map(|line| line.text.as_str())
     }
 
-    /// The ids of `method` requests the app logged receiving, as JSON.
+    /// The ids of the `method` requests the app received: those the host
+    /// wrote, which the test copied to the app line by line. (Read from the
+    /// wire, not the app's log: `@attestwire/client` gives the app's token
+    /// provider no request id to log.)
     fn received(&self, method: &str) -> Vec<Value> {
-        let prefix = format!("client: received {method} id=");
-        self.texts(Source::AppLog)
-            .filter_map(|line| line.strip_prefix(&prefix))
-            .map(|id| serde_json::from_str(id).unwrap())
+        self.texts(Source::Host)
+            .map(json_line)
+            .filter(|message| message["method"] == method)
+            .map(|message| message["id"].clone())
             .collect()
     }
 

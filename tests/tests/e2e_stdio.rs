@@ -1,6 +1,6 @@
 //! "The flow is proven where it runs in production": a runtime `Server`, a
-//! separate desktop-app process written in TypeScript against
-//! `@attestwire/protocol` (tests/ts/client/), JSONL over its stdio, and real
+//! separate desktop-app process written in TypeScript on
+//! `@attestwire/client` (tests/ts/client/), JSONL over its stdio, and real
 //! HTTP requests through `AttestationScope::attach` to an upstream on
 //! 127.0.0.1 that records the `x-oai-attestation` header it received.
 

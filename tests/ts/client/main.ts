@@ -1,7 +1,7 @@
-// A desktop app for the end-to-end tests and the probe: it opts in to
+// A desktop app for the end-to-end tests and the probe, on `@attestwire/client`
+// over its own stdio (the server under test spawned it): it opts in to
 // attestation (unless told not to), completes the handshake, and answers
-// `attestation/generate` according to its mode. Every wire type and method
-// name comes from `@attestwire/protocol`.
+// `attestation/generate` according to its mode.
 //
 //   node tests/ts/build/client/main.js MODE [N] [--token TOKEN] [--linger] [--quiet]
 //
@@ -22,53 +22,42 @@
 //   --linger      keeps running after stdin closes (the probe must kill it)
 //   --quiet       no `client:` lines on stderr
 //
-// It exits 0 when stdin closes, and 2 on a usage error.
+// It exits 0 when the connection closes (stdin ends), and 2 on a usage error.
+// The hostile modes write their lines to stdout themselves: the library
+// refuses to send them, by design.
 
-import {
-  ClientNotificationMethod,
-  ClientRequestMethod,
-  ErrorCode,
-  JSONRPC_VERSION,
-  RpcError,
-  createServerRequestDispatcher,
-  isErrorResponse,
-  isServerRequest,
-  isValidAttestationToken,
-  makeResponse,
-  parseServerMessage,
-} from "@attestwire/protocol";
-import type {
-  ClientNotification,
-  ClientRequest,
-  InitializeParams,
-  JsonRpcResponse,
-  RequestId,
-  ServerMessage,
-  ServerRequest,
-} from "@attestwire/protocol";
+import { Transform } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 
-import { log, readLines, send, setQuiet, writeRaw } from "./jsonl.js";
-
-type Mode =
-  | { kind: "ok" }
-  | { kind: "slow"; ms: number }
-  | { kind: "error" }
-  | { kind: "exit" }
-  | { kind: "malformed" }
-  | { kind: "no-opt-in" }
-  | { kind: "garbage" }
-  | { kind: "wrong-id" }
-  | { kind: "oversize" }
-  | { kind: "exit-after"; answers: number };
-
-type Options = { mode: Mode; token: string; linger: boolean; quiet: boolean };
+import { RemoteError, connect, type AttestationContext } from "@attestwire/client";
+import { ErrorCode, isValidAttestationToken } from "@attestwire/protocol";
 
 const USAGE =
   "usage: main.js ok|slow MS|error|exit|malformed|no-opt-in|garbage|wrong-id|oversize|exit-after N " +
   "[--token TOKEN] [--linger] [--quiet]";
+const MODES = ["ok", "slow", "error", "exit", "malformed", "no-opt-in", "garbage", "wrong-id", "oversize", "exit-after"];
+/** What `malformed` answers with: a valid token that a filter on stdout turns into `{"status":"ready"}`. */
+const PLACEHOLDER = "v1.malformed-placeholder";
 
-/** The id of our `initialize`: a string, so it never equals a server-issued id. */
-const INITIALIZE_ID: RequestId = "initialize-1";
+let linger = false;
+let quiet = false;
+let token = "v1.opaque-client-payload";
+const positional: string[] = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const arg = process.argv[i] ?? "";
+  if (arg === "--linger") linger = true;
+  else if (arg === "--quiet") quiet = true;
+  else if (arg === "--token") token = process.argv[++i] ?? usage("--token needs a value");
+  else positional.push(arg);
+}
+const [mode = usage("no mode given"), arg, ...rest] = positional;
+if (!MODES.includes(mode)) usage(`unknown mode ${mode}`);
+const takesNumber = mode === "slow" || mode === "exit-after";
+const number = takesNumber ? count(arg, `${mode} N`) : arg === undefined ? 0 : usage(`mode ${mode} takes no argument`);
+if (rest.length > 0) usage(`unexpected arguments: ${rest.join(" ")}`);
+// The `ok` answer must be what the server accepts as status 0, or the tests
+// would test this client rather than the flow.
+if (!isValidAttestationToken(token)) usage("--token breaks the token rule");
 
 function usage(problem: string): never {
   process.stderr.write(`client: ${problem}\n${USAGE}\n`);
@@ -83,202 +72,106 @@ function count(text: string | undefined, what: string): number {
   return value;
 }
 
-function parseArgs(args: readonly string[]): Options {
-  let token = "v1.opaque-client-payload";
-  let linger = false;
-  let quiet = false;
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === "--linger") {
-      linger = true;
-    } else if (arg === "--quiet") {
-      quiet = true;
-    } else if (arg === "--token") {
-      i++;
-      token = args[i] ?? usage("--token needs a value");
-    } else if (arg !== undefined) {
-      positional.push(arg);
-    }
-  }
-  const [name, arg, ...rest] = positional;
-  let mode: Mode;
-  switch (name) {
-    case "ok":
-    case "error":
-    case "exit":
-    case "malformed":
-    case "no-opt-in":
-    case "garbage":
-    case "wrong-id":
-    case "oversize":
-      mode = { kind: name };
-      if (arg !== undefined) usage(`mode ${name} takes no argument`);
-      break;
-    case "slow":
-      mode = { kind: "slow", ms: count(arg, "slow MS") };
-      break;
-    case "exit-after":
-      mode = { kind: "exit-after", answers: count(arg, "exit-after N") };
-      break;
-    default:
-      usage(name === undefined ? "no mode given" : `unknown mode ${name}`);
-  }
-  if (rest.length > 0) usage(`unexpected arguments: ${rest.join(" ")}`);
-  // The `ok` answer must be what the server accepts as status 0, or the
-  // tests would test this client rather than the flow.
-  if (!isValidAttestationToken(token)) usage("--token breaks the token rule");
-  return { mode, token, linger, quiet };
+/**
+ * One line on stderr, prefixed `client:`. The tests read these lines (the
+ * probe passes the client's stderr through), so their wording is part of
+ * the tests: change both together.
+ */
+function log(text: string): void {
+  if (!quiet) process.stderr.write(`client: ${text}\n`);
 }
 
-/** The answer with `token`, as if the server had sent `request` with the id `id`. */
-function answerToken(request: ServerRequest, id: RequestId, token: string): void {
-  send(makeResponse({ method: request.method, id }, { token }));
+/** Writes a line the library would never send, straight to stdout. */
+function writeRaw(text: string): void {
+  process.stdout.write(`${text}\n`);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function otherId(id: RequestId): RequestId {
-  return typeof id === "number" ? id + 1_000_000 : `${id}-other`;
-}
-
-class Client {
-  private initialized = false;
-  private answered = 0;
-
-  constructor(private readonly options: Options) {}
-
-  start(): void {
-    readLines(
-      (line) => this.onLine(line),
-      () => {
-        log("stdin closed");
-        if (this.options.linger) {
-          log("lingering");
-          setInterval(() => {}, 60_000);
-        } else {
-          process.exit(0);
-        }
-      },
-    );
-    const params: InitializeParams = {
-      clientInfo: { name: "attestwire-test-client", version: "0.1.0", title: "attestwire test client" },
-      ...(this.options.mode.kind === "no-opt-in" ? {} : { capabilities: { requestAttestation: true } }),
-    };
-    const initialize: ClientRequest = {
-      jsonrpc: JSONRPC_VERSION,
-      id: INITIALIZE_ID,
-      method: ClientRequestMethod.Initialize,
-      params,
-    };
-    log(`pid=${process.pid} mode=${this.options.mode.kind}`);
-    send(initialize);
-  }
-
-  /**
-   * The modes that answer `attestation/generate` at all answer through the
-   * package's dispatcher: its handler is the app's, the response (or the
-   * JSON-RPC error, for `RpcError`) is built by the package.
-   */
-  private readonly dispatch = createServerRequestDispatcher({
-    "attestation/generate": async () => {
-      const { mode, token } = this.options;
-      if (mode.kind === "slow") await sleep(mode.ms);
-      if (mode.kind === "error") {
-        throw new RpcError(ErrorCode.InternalError, "attestation is unavailable");
-      }
-      return { token };
+/**
+ * For `malformed`: stdout through a filter that replaces the placeholder
+ * token's result with one without `token`. The client writes whole lines
+ * per write, so the pattern is never split.
+ */
+function malformedOutput(): NodeJS.WritableStream {
+  const filter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      done(null, chunk.toString().replaceAll(`{"token":"${PLACEHOLDER}"}`, '{"status":"ready"}'));
     },
   });
+  filter.pipe(process.stdout);
+  // `pipe` does not pass errors on: an EPIPE on stdout reaches the client as
+  // its stream's error, not as an uncaught exception.
+  process.stdout.on("error", (error) => filter.destroy(error));
+  return filter;
+}
 
-  private onLine(line: string): void {
-    const parsed = parseServerMessage(line);
-    if (!parsed.ok) {
-      // The error names the path and the rule only: safe to log.
-      log(`ignored a line that is not a server message: ${parsed.error}`);
-      return;
-    }
-    const message = parsed.message;
-    if (isServerRequest(message)) {
-      log(`received ${message.method} id=${JSON.stringify(message.id)}`);
-      this.answer(message);
-      return;
-    }
-    if (!this.initialized && message.id === INITIALIZE_ID) {
-      this.onInitializeAnswer(message);
-      return;
-    }
-    if (isErrorResponse(message)) {
-      // E.g. the server's -32700 answer to our garbage.
-      log(`server error ${message.error.code}`);
-      return;
-    }
-    log("ignored an unexpected message");
-  }
+let answered = 0;
 
-  private onInitializeAnswer(message: Exclude<ServerMessage, ServerRequest>): void {
-    if (isErrorResponse(message)) {
-      log(`initialize failed: ${JSON.stringify(message.error)}`);
-      process.exit(1);
-    }
-    this.initialized = true;
-    const initialized: ClientNotification = {
-      jsonrpc: JSONRPC_VERSION,
-      method: ClientNotificationMethod.Initialized,
-    };
-    send(initialized);
-    log("initialized");
-  }
-
-  private answer(request: ServerRequest): void {
-    const { mode, token } = this.options;
-    switch (mode.kind) {
-      case "ok":
-      case "no-opt-in":
-      case "slow":
-      case "error":
-        void this.dispatch(request).then(send);
-        return;
-      case "exit":
-        log("exiting as asked");
+/** The app's token provider: how each mode answers `attestation/generate`. */
+async function attest({ params, signal }: AttestationContext): Promise<string> {
+  log(`received attestation/generate params=${JSON.stringify(params)}`);
+  switch (mode) {
+    case "slow":
+      await sleep(number, undefined, { signal });
+      return token;
+    case "error":
+      throw new RemoteError(ErrorCode.InternalError, "attestation is unavailable");
+    case "exit":
+      log("exiting as asked");
+      process.exit(0);
+    // `process.exit` returns `never`: no fallthrough.
+    case "malformed":
+      return PLACEHOLDER;
+    case "garbage":
+      writeRaw("this line is not JSON");
+      writeRaw("[1,2,3]");
+      writeRaw(`{"jsonrpc":"2.0","id":"never-sent","result":{"token":"v1.stray"}}`);
+      return token;
+    case "wrong-id":
+      writeRaw(`{"jsonrpc":"2.0","id":"never-sent","result":{"token":"${token}"}}`);
+      return new Promise(() => {}); // the right id is never answered
+    case "oversize":
+      log("writing a 2 MiB line");
+      writeRaw(`{"jsonrpc":"2.0","id":"oversize","result":{"token":"${"x".repeat(2 * 1024 * 1024)}"}}`);
+      return new Promise(() => {});
+    case "exit-after":
+      if (answered >= number) {
+        log(`exiting after ${answered} answers`);
         process.exit(0);
-      // `process.exit` returns `never`: no fallthrough.
-      case "malformed": {
-        // Deliberately not the method's response type: the generic
-        // JSON-RPC response is the only type that admits it.
-        const response: JsonRpcResponse = { jsonrpc: JSONRPC_VERSION, id: request.id, result: { status: "ready" } };
-        send(response);
-        return;
       }
-      case "garbage":
-        writeRaw("this line is not JSON\n");
-        writeRaw("[1,2,3]\n");
-        answerToken(request, otherId(request.id), "v1.stray");
-        void this.dispatch(request).then(send);
-        return;
-      case "wrong-id":
-        answerToken(request, otherId(request.id), token);
-        return;
-      case "oversize":
-        log("writing a 2 MiB line");
-        writeRaw(
-          `{"jsonrpc":"2.0","id":${JSON.stringify(request.id)},"result":{"token":"${"x".repeat(2 * 1024 * 1024)}"}}\n`,
-        );
-        return;
-      case "exit-after":
-        if (this.answered >= mode.answers) {
-          log(`exiting after ${this.answered} answers`);
-          process.exit(0);
-        }
-        this.answered++;
-        void this.dispatch(request).then(send);
-        return;
-    }
+      answered++;
+      return token;
+    default:
+      return token;
   }
 }
 
-const options = parseArgs(process.argv.slice(2));
-setQuiet(options.quiet);
-new Client(options).start();
+const client = connect(
+  { readable: process.stdin, writable: mode === "malformed" ? malformedOutput() : process.stdout },
+  {
+    attestation: attest,
+    // `error-without-id` is the server's answer to a line of ours it could
+    // not read (the garbage mode's): the probe's tests count these codes.
+    onProtocolError: (error) =>
+      log(error.kind === "error-without-id" ? `server error ${/error (-?\d+)/.exec(error.message)?.[1]}` : error.message),
+  },
+);
+void client.closed.then(({ reason }) => {
+  log(reason === "stdout-end" ? "stdin closed" : `connection closed: ${reason}`);
+  if (!linger) process.exit(0);
+  log("lingering");
+  setInterval(() => {}, 60_000);
+});
+
+log(`pid=${process.pid} mode=${mode}`);
+const capabilities = mode === "no-opt-in" ? {} : { capabilities: { requestAttestation: true } };
+const clientInfo = { name: "attestwire-test-client", version: "0.1.0", title: "attestwire test client" };
+void client
+  .request("initialize", { clientInfo, ...capabilities })
+  .then(() => client.notify("initialized"))
+  .then(
+    () => log("initialized"),
+    (error: unknown) => {
+      log(`initialize failed: ${String(error)}`);
+      process.exit(1);
+    },
+  );
