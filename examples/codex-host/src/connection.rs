@@ -16,6 +16,7 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 use tokio::sync::mpsc;
 
 use crate::requests::ServerRequests;
+use crate::threads::Threads;
 use crate::wire::{
     self, ErrorObject, INVALID_PARAMS, INVALID_REQUEST, Incoming, InitializeParams,
     METHOD_NOT_FOUND, NOT_INITIALIZED, Outgoing, RequestId, ThreadParams,
@@ -35,6 +36,8 @@ struct Shared {
     outgoing: mpsc::Sender<Outgoing>,
     requests: ServerRequests,
     core: Core, // [attestwire]
+    /// Every thread started on the server, by any connection.
+    started: Threads,
 }
 
 /// What only the reader touches.
@@ -43,6 +46,8 @@ struct Reader {
     /// The connection in the core; dropping it closes it there.
     attestwire: CoreConnection, // [attestwire]
     initialized: bool,
+    /// The threads this connection started or resumed: the ones it may
+    /// start turns on.
     threads: HashSet<String>,
 }
 
@@ -50,6 +55,7 @@ struct Reader {
 /// ends; returns once every answer has been written.
 pub(crate) async fn serve(
     core: &Core, // [attestwire]
+    started: &Threads,
     input: impl AsyncRead + Unpin,
     output: impl AsyncWrite + Unpin + Send + 'static,
 ) {
@@ -65,6 +71,7 @@ pub(crate) async fn serve(
             outgoing,
             requests: ServerRequests::default(),
             core: core.clone(), // [attestwire]
+            started: started.clone(),
         },
         attestwire, // [attestwire]
         initialized: false,
@@ -141,6 +148,7 @@ impl Reader {
             ("initialize", true) => Err(ErrorObject::new(INVALID_REQUEST, "already initialized")),
             (_, false) => Err(ErrorObject::new(NOT_INITIALIZED, "not initialized")),
             ("thread/start", true) => self.thread_start(params),
+            ("thread/resume", true) => self.thread_resume(params),
             ("turn/start", true) => match self.turn_start(id.clone(), params) {
                 Ok(()) => return None,
                 Err(error) => Err(error),
@@ -181,6 +189,20 @@ impl Reader {
         let ThreadParams { thread_id } = wire::params(params)?;
         // This connection now works on the thread: the core may ask it for
         // the thread's attestations.
+        self.attestwire.subscribe(&thread_id); // [attestwire]
+        self.shared.started.start(&thread_id);
+        self.threads.insert(thread_id.clone());
+        Ok(json!({ "threadId": thread_id }))
+    }
+
+    /// Joins a thread another connection (or this one) started: the core
+    /// may now ask this connection for the thread's attestations too.
+    fn thread_resume(&mut self, params: Option<Value>) -> Result<Value, ErrorObject> {
+        let ThreadParams { thread_id } = wire::params(params)?;
+        if !self.shared.started.exists(&thread_id) {
+            let message = format!("unknown thread {thread_id}");
+            return Err(ErrorObject::new(INVALID_PARAMS, message));
+        }
         self.attestwire.subscribe(&thread_id); // [attestwire]
         self.threads.insert(thread_id.clone());
         Ok(json!({ "threadId": thread_id }))

@@ -10,6 +10,7 @@
 
 mod connection;
 mod requests;
+mod threads;
 mod wire;
 
 use std::process::ExitCode;
@@ -39,7 +40,8 @@ async fn main() -> ExitCode {
     // code making upstream requests asks it for the header.
     let config = CoreConfig::default().with_attestation_deadline(attestation_timeout); // [attestwire]
     let core = Core::new(config); // [attestwire]
-    connection::serve(&core, tokio::io::stdin(), tokio::io::stdout()).await; // [attestwire]
+    let threads = threads::Threads::default();
+    connection::serve(&core, &threads, tokio::io::stdin(), tokio::io::stdout()).await; // [attestwire]
     ExitCode::SUCCESS
 }
 

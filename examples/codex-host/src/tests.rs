@@ -8,19 +8,37 @@ use tokio::io::{
 use tokio::task::JoinHandle;
 
 use crate::connection::serve;
+use crate::threads::Threads;
 
-/// A client's ends of a pipe to a served connection, and the server.
-fn start() -> (
+type ClientEnds = (
     Lines<BufReader<ReadHalf<DuplexStream>>>,
     WriteHalf<DuplexStream>,
     JoinHandle<()>,
-) {
+);
+
+/// A client's ends of a pipe to a served connection, and the server.
+fn start() -> ClientEnds {
+    connect(&Core::new(CoreConfig::default()), &Threads::default())
+}
+
+/// A client's ends of a pipe to a connection served with `core` and
+/// `threads`, which other connections may share.
+fn connect(core: &Core, threads: &Threads) -> ClientEnds {
     let (client, server) = tokio::io::duplex(64 * 1024);
     let (read, write) = tokio::io::split(server);
-    let core = Core::new(CoreConfig::default());
-    let served = tokio::spawn(async move { serve(&core, read, write).await });
+    let (core, threads) = (core.clone(), threads.clone());
+    let served = tokio::spawn(async move { serve(&core, &threads, read, write).await });
     let (from_server, to_server) = tokio::io::split(client);
     (BufReader::new(from_server).lines(), to_server, served)
+}
+
+/// Writes `line` and returns the next line the server writes.
+async fn ask(ends: &mut ClientEnds, line: &str) -> String {
+    ends.1
+        .write_all(format!("{line}\n").as_bytes())
+        .await
+        .unwrap();
+    ends.0.next_line().await.unwrap().unwrap()
 }
 
 /// Serves `input` (lines) to its end and returns every line written.
@@ -113,6 +131,61 @@ async fn a_turn_waiting_when_the_input_ends_is_answered_at_once() {
     served.await.unwrap();
 }
 
+const INITIALIZE: &str =
+    r#"{"id":1,"method":"initialize","params":{"clientInfo":{"name":"app","version":"1"}}}"#;
+
+/// `thread/resume` joins a thread another connection started; an unknown
+/// thread is -32602, and a turn needs the thread started or resumed on
+/// this connection.
+#[tokio::test]
+async fn a_second_connection_resumes_a_thread_the_first_started() {
+    let (core, threads) = (Core::new(CoreConfig::default()), Threads::default());
+    const FIRST: usize = 0;
+    const SECOND: usize = 1;
+    let mut first = connect(&core, &threads);
+    let mut second = connect(&core, &threads);
+    ask(&mut first, INITIALIZE).await;
+    ask(&mut second, INITIALIZE).await;
+    let cases = [
+        (
+            SECOND,
+            r#"{"id":2,"method":"thread/resume","params":{"threadId":"t"}}"#,
+            r#"{"jsonrpc":"2.0","id":2,"error":{"code":-32602,"message":"unknown thread t"}}"#,
+        ),
+        (
+            FIRST,
+            r#"{"id":2,"method":"thread/start","params":{"threadId":"t"}}"#,
+            r#"{"jsonrpc":"2.0","id":2,"result":{"threadId":"t"}}"#,
+        ),
+        (
+            SECOND,
+            r#"{"id":3,"method":"turn/start","params":{"threadId":"t"}}"#,
+            r#"{"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"unknown thread t"}}"#,
+        ),
+        (
+            SECOND,
+            r#"{"id":4,"method":"thread/resume","params":{}}"#,
+            r#"{"jsonrpc":"2.0","id":4,"error":{"code":-32602,"message":"invalid params: missing field `threadId`"}}"#,
+        ),
+        (
+            SECOND,
+            r#"{"id":5,"method":"thread/resume","params":{"threadId":"t"}}"#,
+            r#"{"jsonrpc":"2.0","id":5,"result":{"threadId":"t"}}"#,
+        ),
+        // Resumed: the turn runs on this connection, which is asked to approve.
+        (
+            SECOND,
+            r#"{"id":6,"method":"turn/start","params":{"threadId":"t"}}"#,
+            r#"{"jsonrpc":"2.0","id":0,"method":"item/approve","params":{"threadId":"t"}}"#,
+        ),
+    ];
+    let mut ends = [first, second];
+    for (connection, line, want) in cases {
+        assert_eq!(ask(&mut ends[connection], line).await, want, "{line}");
+    }
+    assert_eq!(core.connection_count(), 2);
+}
+
 #[test]
 fn usage() {
     let args = |list: &[&str]| super::parse_args(list.iter().map(|a| (*a).to_owned()));
@@ -124,4 +197,37 @@ fn usage() {
     assert!(args(&["--attestation-timeout-ms"]).is_err());
     assert!(args(&["--attestation-timeout-ms", "soon"]).is_err());
     assert!(args(&["--verbose"]).is_err());
+}
+
+/// The count of `// [attestwire]` lines that both READMEs give is the one
+/// their grep gives: `grep -h '\[attestwire\]' src/*.rs | grep -cv '^\s*//'`.
+#[test]
+fn both_readmes_give_the_count_of_marked_lines() {
+    // Spelled in two halves, so that this file holds no marked line itself.
+    let mark = concat!("[attest", "wire]");
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut marked = 0;
+    for entry in std::fs::read_dir(manifest.join("src")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            marked += text
+                .lines()
+                .filter(|l| l.contains(mark) && !l.trim_start().starts_with("//"))
+                .count();
+        }
+    }
+    let words = |path: std::path::PathBuf| {
+        let text = std::fs::read_to_string(path).unwrap();
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let own = words(manifest.join("README.md"));
+    let root = words(manifest.join("../../README.md"));
+    let own_claim = format!("marked `// {mark}` ({marked} lines of Rust,");
+    let root_claim = format!("touches us: {marked} lines of Rust");
+    assert!(own.contains(&own_claim), "README.md lacks {own_claim:?}");
+    assert!(
+        root.contains(&root_claim),
+        "../../README.md lacks {root_claim:?}"
+    );
 }
