@@ -1,4 +1,7 @@
-//! One client connection: the reader loop, the methods, the writer task.
+//! One client connection, whatever carries its messages (a line on stdio,
+//! a WebSocket text frame): its methods and its turns. The transports, in
+//! `stdio.rs` and `ws.rs`, give it each message they read and write what it
+//! queues.
 //!
 //! The transport, the writer queue, the ids and the pending table are the
 //! host's own. attestwire comes in at these points, each line marked
@@ -10,13 +13,12 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use attestwire_runtime::{AttestationContext, Core, CoreConnection, SinkError}; // [attestwire]
+use attestwire_runtime::{AttestationContext, CoreConnection, SinkError}; // [attestwire]
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
+use crate::host::Host;
 use crate::requests::ServerRequests;
-use crate::threads::Threads;
 use crate::wire::{
     self, ErrorObject, INVALID_PARAMS, INVALID_REQUEST, Incoming, InitializeParams,
     METHOD_NOT_FOUND, NOT_INITIALIZED, Outgoing, RequestId, ThreadParams,
@@ -25,23 +27,22 @@ use crate::wire::{
 /// How long `turn/start` waits for the client's answer to `item/approve`.
 const APPROVAL_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Room in the writer queue. When it is full the host's own sends wait for
-/// room; the core's are refused at once (its request ends with status 3),
-/// because the core never waits for its host.
-const QUEUE_CAPACITY: usize = 128;
+/// Room in each connection's writer queue. When it is full the host's own
+/// sends wait for room; the core's are refused at once (its request ends
+/// with status 3), because the core never waits for its host.
+pub(crate) const QUEUE_CAPACITY: usize = 128;
 
 /// What the reader and its `turn/start` tasks share.
 #[derive(Clone)]
 struct Shared {
     outgoing: mpsc::Sender<Outgoing>,
     requests: ServerRequests,
-    core: Core, // [attestwire]
-    /// Every thread started on the server, by any connection.
-    started: Threads,
+    /// The core, every thread started, the upstream: the server's own.
+    host: Host,
 }
 
 /// What only the reader touches.
-struct Reader {
+pub(crate) struct Connection {
     shared: Shared,
     /// The connection in the core; dropping it closes it there.
     attestwire: CoreConnection, // [attestwire]
@@ -51,68 +52,40 @@ struct Reader {
     threads: HashSet<String>,
 }
 
-/// Serves one client reading `input` and writing `output` until `input`
-/// ends; returns once every answer has been written.
-pub(crate) async fn serve(
-    core: &Core, // [attestwire]
-    started: &Threads,
-    input: impl AsyncRead + Unpin,
-    output: impl AsyncWrite + Unpin + Send + 'static,
-) {
-    let (outgoing, queue) = mpsc::channel(QUEUE_CAPACITY);
-    let writer = tokio::spawn(write_lines(queue, output));
-    // The core's requests go into the same queue as the host's messages,
-    // wrapped in the host's own type. A full queue refuses at once.
-    let sink = outgoing.clone();
-    let to_queue = move |m| sink.try_send(Outgoing::Core(m)).map_err(SinkError::from); // [attestwire]
-    let attestwire = core.open(to_queue); // [attestwire]
-    let mut reader = Reader {
-        shared: Shared {
-            outgoing,
-            requests: ServerRequests::default(),
-            core: core.clone(), // [attestwire]
-            started: started.clone(),
-        },
-        attestwire, // [attestwire]
-        initialized: false,
-        threads: HashSet::new(),
-    };
-    read_lines(&mut reader, input).await;
-
-    // The input ended: whatever waits for the client ends now, so the
-    // `turn/start` tasks answer at once and the writer can finish.
-    reader.shared.requests.close();
-    // Dropping the `CoreConnection` closes it in the core: a pending
-    // attestation request ends now with status 3.
-    drop(reader);
-    // The writer ends once the last sender (held by the tasks) is gone.
-    if writer.await.is_err() {
-        eprintln!("codex-host: the writer task panicked");
-    }
-}
-
-async fn read_lines(reader: &mut Reader, input: impl AsyncRead + Unpin) {
-    let mut input = BufReader::new(input);
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match input.read_until(b'\n', &mut line).await {
-            Ok(0) => return,
-            Ok(_) => {}
-            Err(error) => {
-                eprintln!("codex-host: reading stdin failed: {error}");
-                return;
-            }
-        }
-        let text = line.trim_ascii();
-        if !text.is_empty() {
-            reader.on_line(text).await;
+impl Connection {
+    /// Opens a connection whose messages go into `outgoing`, the queue its
+    /// transport's writer task drains.
+    pub(crate) fn open(host: &Host, outgoing: mpsc::Sender<Outgoing>) -> Self {
+        // The core's requests go into the same queue as the host's messages,
+        // wrapped in the host's own type. A full queue refuses at once.
+        let sink = outgoing.clone();
+        let to_queue = move |m| sink.try_send(Outgoing::Core(m)).map_err(SinkError::from); // [attestwire]
+        let attestwire = host.core.open(to_queue); // [attestwire]
+        Self {
+            shared: Shared {
+                outgoing,
+                requests: ServerRequests::default(),
+                host: host.clone(),
+            },
+            attestwire, // [attestwire]
+            initialized: false,
+            threads: HashSet::new(),
         }
     }
-}
 
-impl Reader {
-    async fn on_line(&mut self, line: &[u8]) {
+    /// The input ended: whatever waits for the client ends now, so the
+    /// `turn/start` tasks answer at once and the writer can finish once
+    /// they have (it ends when the last sender is gone).
+    pub(crate) fn close(self) {
+        self.shared.requests.close();
+        // Dropping the `CoreConnection` closes it in the core: a pending
+        // attestation request ends now with status 3.
+        drop(self);
+    }
+
+    /// Handles one message: a line, or a WebSocket text frame.
+    pub(crate) async fn on_message(&mut self, message: &[u8]) {
+        let line = message;
         let reply = match wire::parse(line) {
             Err(error) => Some(error),
             // `initialized` and any other notification: nothing to do.
@@ -190,7 +163,7 @@ impl Reader {
         // This connection now works on the thread: the core may ask it for
         // the thread's attestations.
         self.attestwire.subscribe(&thread_id); // [attestwire]
-        self.shared.started.start(&thread_id);
+        self.shared.host.threads.start(&thread_id);
         self.threads.insert(thread_id.clone());
         Ok(json!({ "threadId": thread_id }))
     }
@@ -199,7 +172,7 @@ impl Reader {
     /// may now ask this connection for the thread's attestations too.
     fn thread_resume(&mut self, params: Option<Value>) -> Result<Value, ErrorObject> {
         let ThreadParams { thread_id } = wire::params(params)?;
-        if !self.shared.started.exists(&thread_id) {
+        if !self.shared.host.threads.exists(&thread_id) {
             let message = format!("unknown thread {thread_id}");
             return Err(ErrorObject::new(INVALID_PARAMS, message));
         }
@@ -248,32 +221,7 @@ async fn run_turn(shared: &Shared, thread_id: String) -> Value {
     // A real host inserts it into its upstream request:
     // `request.headers_mut().insert(attestwire_protocol::HEADER_NAME, value)`.
     let context = AttestationContext::new(thread_id); // [attestwire]
-    let header = shared.core.attestation_envelope(&context).await.ok(); // [attestwire]
+    let header = shared.host.core.attestation_envelope(&context).await.ok(); // [attestwire]
     let attestation = header.map(|header| header.to_header_value()); // [attestwire]
     json!({ "approval": approval, "attestation": attestation })
-}
-
-/// Writes each queued message as one line until every sender is gone.
-async fn write_lines(mut queue: mpsc::Receiver<Outgoing>, mut output: impl AsyncWrite + Unpin) {
-    while let Some(message) = queue.recv().await {
-        let line = match message.into_line() {
-            Ok(line) => line,
-            Err(error) => {
-                eprintln!("codex-host: cannot encode a message: {error}");
-                continue;
-            }
-        };
-        let mut written = output.write_all(line.as_bytes()).await;
-        // One flush per burst, not per message.
-        if written.is_ok() && queue.is_empty() {
-            written = output.flush().await;
-        }
-        if let Err(error) = written {
-            // Closing the queue makes the core's sends fail (status 3) and
-            // the host's return at once.
-            eprintln!("codex-host: writing stdout failed: {error}");
-            return;
-        }
-    }
-    let _ = output.flush().await;
 }

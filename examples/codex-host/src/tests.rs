@@ -7,8 +7,8 @@ use tokio::io::{
 };
 use tokio::task::JoinHandle;
 
-use crate::connection::serve;
-use crate::threads::Threads;
+use crate::host::Host;
+use crate::stdio::serve;
 
 type ClientEnds = (
     Lines<BufReader<ReadHalf<DuplexStream>>>,
@@ -18,16 +18,16 @@ type ClientEnds = (
 
 /// A client's ends of a pipe to a served connection, and the server.
 fn start() -> ClientEnds {
-    connect(&Core::new(CoreConfig::default()), &Threads::default())
+    connect(&Host::new(Core::new(CoreConfig::default())))
 }
 
-/// A client's ends of a pipe to a connection served with `core` and
-/// `threads`, which other connections may share.
-fn connect(core: &Core, threads: &Threads) -> ClientEnds {
+/// A client's ends of a pipe to a connection of `host`, which other
+/// connections may share.
+fn connect(host: &Host) -> ClientEnds {
     let (client, server) = tokio::io::duplex(64 * 1024);
     let (read, write) = tokio::io::split(server);
-    let (core, threads) = (core.clone(), threads.clone());
-    let served = tokio::spawn(async move { serve(&core, &threads, read, write).await });
+    let host = host.clone();
+    let served = tokio::spawn(async move { serve(&host, read, write).await });
     let (from_server, to_server) = tokio::io::split(client);
     (BufReader::new(from_server).lines(), to_server, served)
 }
@@ -139,11 +139,11 @@ const INITIALIZE: &str =
 /// this connection.
 #[tokio::test]
 async fn a_second_connection_resumes_a_thread_the_first_started() {
-    let (core, threads) = (Core::new(CoreConfig::default()), Threads::default());
+    let host = Host::new(Core::new(CoreConfig::default()));
     const FIRST: usize = 0;
     const SECOND: usize = 1;
-    let mut first = connect(&core, &threads);
-    let mut second = connect(&core, &threads);
+    let mut first = connect(&host);
+    let mut second = connect(&host);
     ask(&mut first, INITIALIZE).await;
     ask(&mut second, INITIALIZE).await;
     let cases = [
@@ -183,17 +183,35 @@ async fn a_second_connection_resumes_a_thread_the_first_started() {
     for (connection, line, want) in cases {
         assert_eq!(ask(&mut ends[connection], line).await, want, "{line}");
     }
-    assert_eq!(core.connection_count(), 2);
+    assert_eq!(host.core.connection_count(), 2);
 }
 
 #[test]
 fn usage() {
     let args = |list: &[&str]| super::parse_args(list.iter().map(|a| (*a).to_owned()));
-    assert_eq!(args(&[]), Ok(Some(super::DEFAULT_ATTESTATION_TIMEOUT)));
+    let options = |timeout, listen: Option<&str>| super::Options {
+        attestation_timeout: timeout,
+        listen: listen.map(|a| a.parse().unwrap()),
+    };
+    let default = super::DEFAULT_ATTESTATION_TIMEOUT;
+    assert_eq!(args(&[]), Ok(Some(options(default, None))));
     assert_eq!(
         args(&["--attestation-timeout-ms", "30000"]),
-        Ok(Some(std::time::Duration::from_secs(30)))
+        Ok(Some(options(std::time::Duration::from_secs(30), None)))
     );
+    assert_eq!(
+        args(&["--listen", "ws://127.0.0.1:0"]),
+        Ok(Some(options(default, Some("127.0.0.1:0"))))
+    );
+    assert_eq!(
+        args(&["--listen", "ws://[::1]:4500"]),
+        Ok(Some(options(default, Some("[::1]:4500"))))
+    );
+    assert_eq!(args(&["--help"]), Ok(None));
+    assert!(args(&["--listen"]).is_err());
+    assert!(args(&["--listen", "127.0.0.1:4500"]).is_err());
+    assert!(args(&["--listen", "wss://127.0.0.1:4500"]).is_err());
+    assert!(args(&["--listen", "ws://localhost:4500"]).is_err());
     assert!(args(&["--attestation-timeout-ms"]).is_err());
     assert!(args(&["--attestation-timeout-ms", "soon"]).is_err());
     assert!(args(&["--verbose"]).is_err());
@@ -230,4 +248,77 @@ fn both_readmes_give_the_count_of_marked_lines() {
         root.contains(&root_claim),
         "../../README.md lacks {root_claim:?}"
     );
+}
+
+/// A WebSocket client of `--listen`: text frames in and out.
+struct WsClient(tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>);
+
+impl WsClient {
+    async fn connect(address: std::net::SocketAddr) -> Self {
+        let stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        let url = format!("ws://{address}/");
+        let (socket, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+        Self(socket)
+    }
+
+    async fn send(&mut self, message: tokio_tungstenite::tungstenite::Message) {
+        use futures_util::SinkExt;
+        self.0.send(message).await.unwrap();
+    }
+
+    /// Sends `text` in one text frame and returns the next text frame.
+    async fn ask(&mut self, text: &str) -> String {
+        self.send(tokio_tungstenite::tungstenite::Message::text(text))
+            .await;
+        self.next().await
+    }
+
+    async fn next(&mut self) -> String {
+        use futures_util::StreamExt;
+        match self.0.next().await {
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Text(text))) => text.to_string(),
+            other => panic!("not a text frame: {other:?}"),
+        }
+    }
+}
+
+/// Over `--listen`, each text frame is one message and each answer one
+/// frame without a newline; a binary frame is dropped; every connection
+/// has its own ids from 0, and they share the server's threads.
+#[tokio::test]
+async fn websocket_clients_get_a_frame_per_message_and_share_threads() {
+    let host = Host::new(Core::new(CoreConfig::default()));
+    let listener = crate::ws::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(crate::ws::accept(host.clone(), listener));
+    let mut first = WsClient::connect(address).await;
+    let mut second = WsClient::connect(address).await;
+    let initialized = r#"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"0.1.0","serverInfo":{"name":"codex-host","version":"0.1.0"}}}"#;
+    assert_eq!(first.ask(INITIALIZE).await, initialized);
+    second
+        .send(tokio_tungstenite::tungstenite::Message::binary(
+            INITIALIZE.as_bytes().to_vec(),
+        ))
+        .await;
+    assert_eq!(second.ask(INITIALIZE).await, initialized);
+    assert_eq!(
+        first
+            .ask(r#"{"id":2,"method":"thread/start","params":{"threadId":"t"}}"#)
+            .await,
+        r#"{"jsonrpc":"2.0","id":2,"result":{"threadId":"t"}}"#
+    );
+    assert_eq!(
+        second
+            .ask(r#"{"id":2,"method":"thread/resume","params":{"threadId":"t"}}"#)
+            .await,
+        r#"{"jsonrpc":"2.0","id":2,"result":{"threadId":"t"}}"#
+    );
+    let approve = r#"{"jsonrpc":"2.0","id":0,"method":"item/approve","params":{"threadId":"t"}}"#;
+    for client in [&mut first, &mut second] {
+        let turn = r#"{"id":3,"method":"turn/start","params":{"threadId":"t"}}"#;
+        assert_eq!(client.ask(turn).await, approve);
+    }
+    assert_eq!(host.core.connection_count(), 2);
 }
