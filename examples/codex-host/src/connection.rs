@@ -6,9 +6,9 @@
 //! The transport, the writer queue, the ids and the pending table are the
 //! host's own. attestwire comes in at these points, each line marked
 //! `// [attestwire]`: opening the connection in the core with a sink into
-//! the writer queue, `initialize` (the capability), `thread/start`
-//! (subscribe), a response line (the core's answers first), and the header
-//! in `turn/start`. Closing is dropping the `CoreConnection`.
+//! the writer queue, `initialize` (the capability), `thread/start` and
+//! `thread/resume` (subscribe), a response line (the core's answers first),
+//! and the header in `turn/start`. Closing is dropping the `CoreConnection`.
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -203,8 +203,9 @@ impl Connection {
     }
 }
 
-/// A turn: ask the client to approve, then get the attestation header the
-/// turn's upstream request would carry.
+/// A turn: ask the client to approve, then call the upstream with the
+/// thread's attestation header (with `--upstream`), or only get the header
+/// the call would carry.
 async fn run_turn(shared: &Shared, thread_id: String) -> Value {
     let params = json!({ "threadId": thread_id });
     let approval = match shared
@@ -218,10 +219,16 @@ async fn run_turn(shared: &Shared, thread_id: String) -> Value {
             Value::Null
         }
     };
-    // A real host inserts it into its upstream request:
-    // `request.headers_mut().insert(attestwire_protocol::HEADER_NAME, value)`.
+    let host = &shared.host;
+    // The header goes on inside the upstream call, hop by hop: the host
+    // never holds it.
+    if let Some(upstream) = &host.upstream {
+        let upstream = upstream.call(&thread_id).await;
+        return json!({ "approval": approval, "upstream": upstream });
+    }
+    // Without `--upstream`, the header the call would carry.
     let context = AttestationContext::new(thread_id); // [attestwire]
-    let header = shared.host.core.attestation_envelope(&context).await.ok(); // [attestwire]
+    let header = host.core.attestation_envelope(&context).await.ok(); // [attestwire]
     let attestation = header.map(|header| header.to_header_value()); // [attestwire]
     json!({ "approval": approval, "attestation": attestation })
 }

@@ -4,7 +4,7 @@
 //! adopts the attestwire core for the attestation header.
 //! Every line that touches attestwire is marked `// [attestwire]`.
 //!
-//!     codex-host [--attestation-timeout-ms N] [--listen ws://IP:PORT]
+//!     codex-host [--attestation-timeout-ms N] [--listen ws://IP:PORT] [--upstream URL]
 //!
 //! The contract is in README.md. The process serves one client on stdin and
 //! stdout, and with `--listen` any number of WebSocket clients beside it; it
@@ -15,6 +15,7 @@ mod host;
 mod requests;
 mod stdio;
 mod threads;
+mod upstream;
 mod wire;
 mod ws;
 
@@ -26,7 +27,8 @@ use attestwire_runtime::{Core, CoreConfig}; // [attestwire]
 
 use crate::host::Host;
 
-const USAGE: &str = "usage: codex-host [--attestation-timeout-ms N] [--listen ws://IP:PORT]";
+const USAGE: &str =
+    "usage: codex-host [--attestation-timeout-ms N] [--listen ws://IP:PORT] [--upstream URL]";
 
 /// The attestation deadline without `--attestation-timeout-ms`.
 const DEFAULT_ATTESTATION_TIMEOUT: Duration = Duration::from_millis(100);
@@ -37,6 +39,8 @@ struct Options {
     attestation_timeout: Duration,
     /// `--listen ws://IP:PORT`.
     listen: Option<SocketAddr>,
+    /// `--upstream URL`, checked by `Host::new`.
+    upstream: Option<String>,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -53,7 +57,14 @@ async fn main() -> ExitCode {
         }
     };
     let config = CoreConfig::default().with_attestation_deadline(options.attestation_timeout); // [attestwire]
-    let host = Host::new(Core::new(config)); // [attestwire]
+    let host = Host::new(Core::new(config), options.upstream.as_deref()); // [attestwire]
+    let host = match host {
+        Ok(host) => host,
+        Err(problem) => {
+            eprintln!("codex-host: {problem}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
     if let Some(address) = options.listen {
         let listener = match ws::bind(address).await {
             Ok(listener) => listener,
@@ -79,6 +90,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>,
     let mut options = Options {
         attestation_timeout: DEFAULT_ATTESTATION_TIMEOUT,
         listen: None,
+        upstream: None,
     };
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -91,6 +103,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>,
                 options.attestation_timeout = Duration::from_millis(ms);
             }
             "--listen" => options.listen = Some(ws::parse_listen(&value()?)?),
+            "--upstream" => options.upstream = Some(value()?),
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unexpected argument {other:?}")),
         }

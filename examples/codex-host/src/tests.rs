@@ -18,7 +18,7 @@ type ClientEnds = (
 
 /// A client's ends of a pipe to a served connection, and the server.
 fn start() -> ClientEnds {
-    connect(&Host::new(Core::new(CoreConfig::default())))
+    connect(&Host::new(Core::new(CoreConfig::default()), None).unwrap())
 }
 
 /// A client's ends of a pipe to a connection of `host`, which other
@@ -139,7 +139,7 @@ const INITIALIZE: &str =
 /// this connection.
 #[tokio::test]
 async fn a_second_connection_resumes_a_thread_the_first_started() {
-    let host = Host::new(Core::new(CoreConfig::default()));
+    let host = Host::new(Core::new(CoreConfig::default()), None).unwrap();
     const FIRST: usize = 0;
     const SECOND: usize = 1;
     let mut first = connect(&host);
@@ -192,6 +192,7 @@ fn usage() {
     let options = |timeout, listen: Option<&str>| super::Options {
         attestation_timeout: timeout,
         listen: listen.map(|a| a.parse().unwrap()),
+        upstream: None,
     };
     let default = super::DEFAULT_ATTESTATION_TIMEOUT;
     assert_eq!(args(&[]), Ok(Some(options(default, None))));
@@ -208,6 +209,12 @@ fn usage() {
         Ok(Some(options(default, Some("[::1]:4500"))))
     );
     assert_eq!(args(&["--help"]), Ok(None));
+    let upstream = args(&["--upstream", "http://127.0.0.1:9/v1/responses"]);
+    assert_eq!(
+        upstream.unwrap().unwrap().upstream.as_deref(),
+        Some("http://127.0.0.1:9/v1/responses")
+    );
+    assert!(args(&["--upstream"]).is_err());
     assert!(args(&["--listen"]).is_err());
     assert!(args(&["--listen", "127.0.0.1:4500"]).is_err());
     assert!(args(&["--listen", "wss://127.0.0.1:4500"]).is_err());
@@ -287,7 +294,7 @@ impl WsClient {
 /// has its own ids from 0, and they share the server's threads.
 #[tokio::test]
 async fn websocket_clients_get_a_frame_per_message_and_share_threads() {
-    let host = Host::new(Core::new(CoreConfig::default()));
+    let host = Host::new(Core::new(CoreConfig::default()), None).unwrap();
     let listener = crate::ws::bind("127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
