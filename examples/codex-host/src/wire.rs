@@ -135,6 +135,14 @@ impl Outgoing {
 
     /// The message as one line of JSONL.
     pub(crate) fn into_line(self) -> Result<String, serde_json::Error> {
+        let mut line = self.into_text()?;
+        line.push('\n');
+        Ok(line)
+    }
+
+    /// The message as one compact JSON text, without a newline: a
+    /// WebSocket text frame.
+    pub(crate) fn into_text(self) -> Result<String, serde_json::Error> {
         // Structs rather than `json!`, so that `jsonrpc` comes first
         // whatever serde_json features the build turns on.
         #[derive(Serialize)]
@@ -156,7 +164,7 @@ impl Outgoing {
             method: &'a str,
             params: &'a Value,
         }
-        let mut line = match self {
+        Ok(match self {
             Self::Response { id, result } => serde_json::to_string(&ResponseLine {
                 jsonrpc: JSONRPC,
                 id: &id,
@@ -174,9 +182,7 @@ impl Outgoing {
                 params: &params,
             })?,
             Self::Core(message) => message.into_string(), // [attestwire]
-        };
-        line.push('\n');
-        Ok(line)
+        })
     }
 }
 
