@@ -1,6 +1,7 @@
 //! Shared helpers for the cross-crate tests: the wire vectors, and running
 //! Node and the TypeScript compilers.
 
+pub mod bins;
 pub mod checkout;
 pub mod differences;
 pub mod node;

@@ -8,12 +8,11 @@
 
 mod e2e_support;
 
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use attestwire_tests::node::{CompiledClient, compiled_codex_client, repo_root};
+use attestwire_tests::bins::codex_host;
+use attestwire_tests::node::{CompiledClient, compiled_codex_client};
 use e2e_support::{PATIENCE, S1, S2, S3, S4, TOKEN, s0};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
@@ -23,44 +22,6 @@ use tokio::task::JoinHandle;
 
 /// The host's default attestation deadline.
 const DEADLINE_MS: u64 = 100;
-
-/// The `codex-host` executable, built once per test process.
-///
-/// A binary of another package is not visible through `CARGO_BIN_EXE_*`,
-/// and `target/debug/codex-host` next to this test may be missing or stale
-/// (`cargo test -p attestwire-tests` does not build it). So the test asks
-/// cargo — the one that runs it (`$CARGO`) — to build it, and takes the
-/// path from cargo's own report, which holds whatever the target dir
-/// (`CARGO_TARGET_DIR`, `build.target-dir`) is. `-p codex-host` is the
-/// build `cargo run -p codex-host` makes, so the two share artifacts; when
-/// it is fresh this takes a fraction of a second.
-fn codex_host() -> &'static Path {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let out = std::process::Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "--package",
-                "codex-host",
-                "--bin",
-                "codex-host",
-            ])
-            .arg("--message-format=json-render-diagnostics")
-            .current_dir(repo_root())
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("cannot run cargo to build codex-host");
-        assert!(out.status.success(), "cargo build -p codex-host failed");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|message| message["target"]["name"] == "codex-host")
-            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reported no codex-host executable")
-    })
-}
 
 /// Where a recorded line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,13 +7,11 @@
 //! header (status 0) from the host's `turn/start` result.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use attestwire_tests::bins::codex_host;
 use attestwire_tests::node::{self, Tsc, repo_root};
-use serde_json::Value;
 
 /// How long the app may take before the test gives up on it: a guard
 /// against a hang, not a speed assertion (the run takes well under a
@@ -22,37 +20,6 @@ const PATIENCE: Duration = Duration::from_secs(120);
 
 /// The token the test's `mintToken()` returns.
 const TOKEN: &str = "v1.readme-token";
-
-/// The `codex-host` executable, built by the cargo that runs this test, as
-/// `tests/tests/e2e_codex_host.rs` does (a binary of another package has no
-/// `CARGO_BIN_EXE_*`): the path comes from cargo's own report.
-fn codex_host() -> &'static Path {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let out = Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "--package",
-                "codex-host",
-                "--bin",
-                "codex-host",
-            ])
-            .arg("--message-format=json-render-diagnostics")
-            .current_dir(repo_root())
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("cannot run cargo to build codex-host");
-        assert!(out.status.success(), "cargo build -p codex-host failed");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|message| message["target"]["name"] == "codex-host")
-            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reported no codex-host executable")
-    })
-}
 
 /// The README's block that drives codex-host.
 fn readme_block() -> String {

@@ -9,13 +9,10 @@ pub(crate) mod client;
 pub(crate) mod hops;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use attestwire_tests::vectors::repo_root;
-use serde_json::Value;
+use attestwire_tests::bins::codex_host;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
@@ -33,41 +30,6 @@ pub(crate) const TOKEN: &str = "v1.opaque-client-payload";
 /// The header value of status 0 with `token`, byte for byte.
 pub(crate) fn s0(token: &str) -> String {
     format!(r#"{{"v":1,"s":0,"t":"{token}"}}"#)
-}
-
-/// The `codex-host` executable, built once per test process.
-///
-/// A binary of another package is not visible through `CARGO_BIN_EXE_*`,
-/// and `target/debug/codex-host` may be missing or stale: the test asks the
-/// cargo that runs it (`$CARGO`) to build it and takes the path from cargo's
-/// own report, whatever the target dir. When it is fresh this takes a
-/// fraction of a second. (As tests/tests/e2e_codex_host.rs does.)
-pub(crate) fn codex_host() -> &'static Path {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let out = std::process::Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "--package",
-                "codex-host",
-                "--bin",
-                "codex-host",
-            ])
-            .arg("--message-format=json-render-diagnostics")
-            .current_dir(repo_root())
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("cannot run cargo to build codex-host");
-        assert!(out.status.success(), "cargo build -p codex-host failed");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|message| message["target"]["name"] == "codex-host")
-            .find_map(|message| message["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reported no codex-host executable")
-    })
 }
 
 /// A running `codex-host` and what it wrote to stderr.
