@@ -3,60 +3,35 @@
 // here exists at run time.
 
 import type {
-  ClientNotificationMap,
-  ClientRequestMap,
+  ClientNotificationMapWith,
+  ClientRequestMapWith,
+  HostMethods,
+  NoHostMethods,
+  ParamsOf,
   RequestId,
+  ResponseOf,
 } from "@attestwire/protocol";
 
-/**
- * The host's own methods, beside attestwire's. Each member maps a method name
- * to `{ params, response }` (requests) or `{ params }` (notifications); leave
- * out what the host does not have.
- *
- * ```ts
- * type Codex = {
- *   requests: { "turn/start": { params: { threadId: string }; response: TurnResult } };
- *   serverRequests: { "item/approve": { params: { threadId: string }; response: { decision: string } } };
- * };
- * const client = spawnServer<Codex>("codex-host", []);
- * ```
- */
-export interface HostMethods {
-  /** Requests the app sends to the server. */
-  requests?: object;
-  /** Notifications the app sends to the server. */
-  notifications?: object;
-  /** Requests the server sends to the app (answered by `onRequest` handlers). */
-  serverRequests?: object;
-  /** Notifications the server sends to the app (given to `onNotification` handlers). */
-  serverNotifications?: object;
-}
+// The host's method maps and their merge with attestwire's are the protocol
+// package's (`makeRequest<H>` and `createServerRequestDispatcher` take the
+// same `H`), so one `Codex` type serves both packages.
+export type { HostMethods, NoHostMethods, ParamsOf, ResponseOf };
 
-/** No host methods: attestwire's alone. */
-export type NoHostMethods = Record<never, never>;
-
+/** The member `K` of the host's methods `H`, or no methods. */
 type Part<H, K extends keyof HostMethods> = H extends { [P in K]?: infer M }
   ? NonNullable<M> extends object
     ? NonNullable<M>
     : NoHostMethods
   : NoHostMethods;
 
-/** `B`'s entries, and `A`'s where `B` has none of that name (a host may redefine ours). */
-type Merge<A, B> = Omit<A, keyof B> & B;
-
-/** Every request the app may send: attestwire's (`initialize`) and the host's. */
-export type AppRequests<H> = Merge<ClientRequestMap, Part<H, "requests">>;
+/** Every request the app may send: attestwire's (`initialize`) and the host's (the host's entry wins on a shared name). */
+export type AppRequests<H> = ClientRequestMapWith<H>;
 /** Every notification the app may send: attestwire's (`initialized`) and the host's. */
-export type AppNotifications<H> = Merge<ClientNotificationMap, Part<H, "notifications">>;
+export type AppNotifications<H> = ClientNotificationMapWith<H>;
 /** The host's requests to the app (attestwire's own, `attestation/generate`, is answered by the `attestation` option). */
 export type ServerRequests<H> = Part<H, "serverRequests">;
 /** The host's notifications to the app (attestwire's server sends none). */
 export type ServerNotifications<H> = Part<H, "serverNotifications">;
-
-/** A method's params in a map entry (`undefined` when the entry has none). */
-export type ParamsOf<E> = E extends { params: infer P } ? P : undefined;
-/** A method's response in a map entry. */
-export type ResponseOf<E> = E extends { response: infer R } ? R : unknown;
 
 /** What one request may carry beside its params. */
 export interface RequestOptions {
