@@ -1,18 +1,14 @@
 //! HTTP servers on 127.0.0.1 that record every request they receive and
-//! answer each by its path: a redirect, or `200`. Hand-written HTTP/1.1
-//! over tokio's `TcpStream`, one request per connection (each answer says
-//! `connection: close`), so that the tests need no HTTP server crate.
+//! answer each by its path: a redirect, or `200`. The recording server is
+//! [`attestwire_tests::upstream`]; one request per connection (each answer
+//! says `connection: close`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use attestwire_tests::upstream::{self, Log};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-
-/// The most a request head may take; the host sends a few hundred bytes.
-const MAX_HEAD: usize = 64 * 1024;
 
 /// One request as a server received it.
 #[derive(Debug, Clone)]
@@ -56,14 +52,22 @@ impl Server {
         record: mpsc::UnboundedSender<Hop>,
         answer: Answer,
     ) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let (record, answer) = (record.clone(), answer.clone());
-                tokio::spawn(async move { serve_one(name, stream, &record, &answer).await });
-            }
+        let respond = Arc::new(move |request: &upstream::Request| {
+            let (status, location) = answer(&request.target);
+            let _ = record.send(Hop {
+                server: name,
+                method: request.method.clone(),
+                target: request.target.clone(),
+                headers: request.headers.clone(),
+                body: String::from_utf8_lossy(&request.body).into_owned(),
+            });
+            let location = location.map_or(String::new(), |l| format!("location: {l}\r\n"));
+            format!(
+                "HTTP/1.1 {status} X\r\n{location}content-length: 0\r\nconnection: close\r\n\r\n"
+            )
+            .into_bytes()
         });
+        let (addr, task) = upstream::spawn(&Log::default(), respond).await.unwrap();
         Self { addr, task }
     }
 
@@ -77,60 +81,4 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.task.abort();
     }
-}
-
-async fn serve_one(
-    server: &'static str,
-    mut stream: TcpStream,
-    record: &mpsc::UnboundedSender<Hop>,
-    answer: &Answer,
-) {
-    let mut buf = Vec::new();
-    let head_end = loop {
-        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at;
-        }
-        assert!(buf.len() < MAX_HEAD, "request head too long");
-        let mut chunk = [0; 4096];
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    };
-    let head = String::from_utf8(buf[..head_end].to_vec()).unwrap();
-    let mut lines = head.split("\r\n");
-    let mut request_line = lines.next().unwrap().split(' ');
-    let method = request_line.next().unwrap().to_owned();
-    let target = request_line.next().unwrap().to_owned();
-    let headers: Vec<(String, String)> = lines
-        .map(|line| {
-            let (name, value) = line.split_once(':').unwrap();
-            (name.trim().to_ascii_lowercase(), value.trim().to_owned())
-        })
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .map_or(0, |(_, v)| v.parse().unwrap());
-    let mut body = buf[head_end + 4..].to_vec();
-    while body.len() < length {
-        let mut chunk = [0; 4096];
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => body.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let (status, location) = answer(&target);
-    let _ = record.send(Hop {
-        server,
-        method,
-        target,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    });
-    let location = location.map_or(String::new(), |l| format!("location: {l}\r\n"));
-    let response =
-        format!("HTTP/1.1 {status} X\r\n{location}content-length: 0\r\nconnection: close\r\n\r\n");
-    let _ = stream.write_all(response.as_bytes()).await;
-    let _ = stream.shutdown().await;
 }

@@ -1,68 +1,36 @@
-//! A recording upstream HTTP server on 127.0.0.1:0 and a minimal HTTP/1.1
-//! client, hand-written over tokio's `TcpStream` so that the tests need no
-//! HTTP crate: each request is written with `connection: close` (or the
+//! A recording upstream HTTP server on 127.0.0.1:0 (the server is
+//! [`attestwire_tests::upstream`]) and a minimal HTTP/1.1 client,
+//! hand-written over tokio's `TcpStream` so that the tests need no HTTP
+//! crate: each request is written with `connection: close` (or the
 //! request's own `connection` header), answered `200`, and the connection
 //! closed.
 
-use std::net::SocketAddr;
-use std::time::Instant;
+use std::sync::Arc;
 
+use attestwire_tests::upstream::{self, Log};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-/// The most a request head may take; the tests send a few hundred bytes.
-const MAX_HEAD: usize = 64 * 1024;
-
 /// A request as the upstream received it.
-#[derive(Debug, Clone)]
-pub(crate) struct Recorded {
-    pub(crate) method: String,
-    pub(crate) target: String,
-    /// In order, names lower-cased, values as sent.
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
-    /// When the whole request had arrived.
-    pub(crate) at: Instant,
-}
-
-impl Recorded {
-    /// Every value of header `name`.
-    pub(crate) fn values(&self, name: &str) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-}
+pub(crate) type Recorded = upstream::Request;
 
 /// The upstream server; stops when dropped.
 pub(crate) struct Upstream {
-    addr: SocketAddr,
+    addr: std::net::SocketAddr,
     received: mpsc::UnboundedReceiver<Recorded>,
     task: JoinHandle<()>,
 }
 
 impl Upstream {
     pub(crate) async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let (record, received) = mpsc::unbounded_channel();
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    return;
-                };
-                let record = record.clone();
-                tokio::spawn(async move {
-                    if let Some(request) = serve_one(stream).await {
-                        let _ = record.send(request);
-                    }
-                });
-            }
+        let answer = Arc::new(move |request: &Recorded| {
+            let _ = record.send(request.clone());
+            b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec()
         });
+        let (addr, task) = upstream::spawn(&Log::default(), answer).await.unwrap();
         Self {
             addr,
             received,
@@ -85,58 +53,6 @@ impl Drop for Upstream {
     fn drop(&mut self) {
         self.task.abort();
     }
-}
-
-async fn serve_one(mut stream: TcpStream) -> Option<Recorded> {
-    let mut buf = Vec::new();
-    let head_end = loop {
-        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at;
-        }
-        assert!(buf.len() < MAX_HEAD, "request head too long");
-        let mut chunk = [0; 4096];
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8(buf[..head_end].to_vec()).unwrap();
-    let mut lines = head.split("\r\n");
-    let mut request_line = lines.next().unwrap().split(' ');
-    let method = request_line.next().unwrap().to_owned();
-    let target = request_line.next().unwrap().to_owned();
-    let headers: Vec<(String, String)> = lines
-        .map(|line| {
-            let (name, value) = line.split_once(':').unwrap();
-            (name.trim().to_ascii_lowercase(), value.trim().to_owned())
-        })
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .map_or(0, |(_, v)| v.parse().unwrap());
-    let mut body = buf[head_end + 4..].to_vec();
-    while body.len() < length {
-        let mut chunk = [0; 4096];
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        body.extend_from_slice(&chunk[..n]);
-    }
-    let at = Instant::now();
-    let _ = stream
-        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-        .await;
-    let _ = stream.shutdown().await;
-    Some(Recorded {
-        method,
-        target,
-        headers,
-        body,
-        at,
-    })
 }
 
 /// Sends `request` (absolute URI `http://host:port/…`) and returns the

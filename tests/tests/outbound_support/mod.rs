@@ -1,5 +1,5 @@
-//! Upstreams on loopback for the outbound tests: hand-written HTTP/1.1 over
-//! a tokio `TcpListener` on 127.0.0.1, one request per connection, every
+//! Upstreams on loopback for the outbound tests: the recording server of
+//! [`attestwire_tests::upstream`], one request per connection, every
 //! request recorded in a log shared by all the upstreams of a test, so the
 //! log is the redirect chain in order.
 
@@ -7,11 +7,10 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use attestwire_protocol::HEADER_NAME;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
+use attestwire_tests::upstream;
 
 /// One request as an upstream received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,16 +33,33 @@ impl Hop {
         let mut found = self.headers.iter().filter(|(n, _)| n == name);
         found.next().map(|(_, value)| value.as_str())
     }
+
+    fn from_request(request: &upstream::Request) -> Self {
+        let attestation = request
+            .headers
+            .iter()
+            .filter(|(name, _)| name == HEADER_NAME)
+            .map(|(_, value)| value.clone())
+            .collect();
+        Self {
+            port: request.port,
+            method: request.method.clone(),
+            path: request.target.clone(),
+            attestation,
+            body: String::from_utf8(request.body.clone()).unwrap(),
+            headers: request.headers.clone(),
+        }
+    }
 }
 
 /// The requests every upstream of a test received, in order.
 #[derive(Clone, Default)]
-pub(crate) struct Log(Arc<Mutex<Vec<Hop>>>);
+pub(crate) struct Log(upstream::Log);
 
 impl Log {
     /// Everything received so far; the log is left empty.
     pub(crate) fn take(&self) -> Vec<Hop> {
-        std::mem::take(&mut *self.0.lock().unwrap())
+        self.0.take().iter().map(Hop::from_request).collect()
     }
 }
 
@@ -64,75 +80,14 @@ pub(crate) fn ok() -> Vec<u8> {
 }
 
 /// An upstream on 127.0.0.1 (a port of its own, so an origin of its own)
-/// answering every request with `answer`, recording it in `log` first.
-/// It runs until the test's runtime ends.
+/// answering every request with `answer`, recording it in `log` first
+/// ([`attestwire_tests::upstream::spawn`]; a connection the client opened
+/// and never used, a pool warming up, is not a hop). It runs until the
+/// test's runtime ends.
 pub(crate) async fn upstream(log: &Log, answer: Answer) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let log = log.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let log = log.clone();
-            let answer = Arc::clone(&answer);
-            tokio::spawn(async move {
-                let (read, mut write) = stream.into_split();
-                let mut read = BufReader::new(read);
-                // A connection the client opened and never used (a pool
-                // warming up) is not a hop.
-                let Some(hop) = read_request(&mut read, addr.port()).await else {
-                    return;
-                };
-                let response = answer(&hop);
-                log.0.lock().unwrap().push(hop);
-                // The client may be gone (a WebSocket client that refused
-                // a redirect); the hop is recorded either way.
-                let _ = write.write_all(&response).await;
-                let _ = write.shutdown().await;
-            });
-        }
-    });
+    let answer = Arc::new(move |request: &upstream::Request| answer(&Hop::from_request(request)));
+    let (addr, _task) = upstream::spawn(&log.0, answer).await.unwrap();
     addr
-}
-
-/// Reads one request: its head, and a body of `content-length` bytes.
-async fn read_request<R: AsyncBufReadExt + Unpin>(read: &mut R, port: u16) -> Option<Hop> {
-    let mut line = String::new();
-    read.read_line(&mut line).await.ok()?;
-    let mut words = line.split_whitespace();
-    let (method, path) = (words.next()?.to_owned(), words.next()?.to_owned());
-    let mut headers = Vec::new();
-    loop {
-        line.clear();
-        read.read_line(&mut line).await.ok()?;
-        let header = line.trim_end_matches(['\r', '\n']);
-        if header.is_empty() {
-            break;
-        }
-        let (name, value) = header.split_once(':')?;
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-    }
-    let length = headers
-        .iter()
-        .find(|(name, _)| name == "content-length")
-        .map_or(0, |(_, value)| value.parse().unwrap());
-    let mut body = vec![0; length];
-    read.read_exact(&mut body).await.ok()?;
-    let attestation = headers
-        .iter()
-        .filter(|(name, _)| name == HEADER_NAME)
-        .map(|(_, value)| value.clone())
-        .collect();
-    Some(Hop {
-        port,
-        method,
-        path,
-        attestation,
-        body: String::from_utf8(body).unwrap(),
-        headers,
-    })
 }
 
 /// The redirect statuses every client is tested on.
