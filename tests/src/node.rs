@@ -341,6 +341,59 @@ pub fn ts_tool(package: &str, script: &str, args: &[&str]) -> Output {
     output("node", &all, &ts_dir())
 }
 
+/// Runs `publint --strict` and arethetypeswrong (its default profile,
+/// "strict") on a packed tarball, fails the test on any problem either
+/// finds, and returns where each resolution mode found the types, as
+/// `"node10 -> /node_modules/…/index.d.ts"` for node10, node16 from CommonJS,
+/// node16 from ESM and bundler. Both read the tarball itself, the bytes that
+/// the consumers install and a registry would serve (`attw --pack` would
+/// pack and build again).
+pub fn publint_and_attw(tarball: &Path) -> Vec<String> {
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let tarball = tarball.to_string_lossy();
+    let out = ts_tool("publint", "src/cli.js", &["run", &tarball, "--strict"]);
+    let stdout = text(&out.stdout);
+    println!("{stdout}");
+    // "All good!" only when there is no error, warning or suggestion at all.
+    assert!(
+        out.status.success() && stdout.contains("All good!"),
+        "publint --strict: {}\n{stdout}{}",
+        out.status,
+        text(&out.stderr)
+    );
+    let out = ts_tool(
+        "@arethetypeswrong/cli",
+        "dist/index.js",
+        &[&tarball, "--format", "json"],
+    );
+    let report: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+        Ok(report) => report,
+        Err(e) => panic!(
+            "attw printed no JSON ({e}):\n{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        ),
+    };
+    let resolutions = &report["analysis"]["entrypoints"]["."]["resolutions"];
+    let resolved: Vec<String> = ["node10", "node16-cjs", "node16-esm", "bundler"]
+        .iter()
+        .map(|kind| {
+            let file = resolutions[kind]["resolution"]["fileName"].as_str();
+            format!("{kind} -> {}", file.unwrap_or("(nothing)"))
+        })
+        .collect();
+    println!("attw: {}", resolved.join(", "));
+    let problems = &report["problems"];
+    let none = problems.as_array().is_some_and(Vec::is_empty)
+        || problems.as_object().is_some_and(serde_json::Map::is_empty);
+    assert!(
+        out.status.success() && none,
+        "attw: {}\n{problems:#}",
+        out.status
+    );
+    resolved
+}
+
 /// Removes `dir` and everything in it; a missing `dir` is fine.
 pub fn remove_dir(dir: &Path) {
     match fs::remove_dir_all(dir) {

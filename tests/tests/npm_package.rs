@@ -104,53 +104,7 @@ fn npm_pack_ships_both_builds_their_types_the_readme_and_both_licenses_and_nothi
 #[test]
 fn publint_strict_and_arethetypeswrong_find_no_problem_in_the_tarball() {
     let (_lock, packed) = prepare();
-    // Both read the tarball itself, the bytes that the consumers install and
-    // a registry would serve (`attw --pack` would pack and build again).
-    let tarball = packed.tarball.to_string_lossy();
-
-    let out = node::ts_tool("publint", "src/cli.js", &["run", &tarball, "--strict"]);
-    let stdout = text(&out.stdout);
-    println!("{stdout}");
-    // "All good!" only when there is no error, warning or suggestion at all.
-    assert!(
-        out.status.success() && stdout.contains("All good!"),
-        "publint --strict: {}\n{stdout}{}",
-        out.status,
-        text(&out.stderr)
-    );
-
-    // The default profile, "strict", checks node10, node16 from CommonJS,
-    // node16 from ESM and bundler resolution.
-    let out = node::ts_tool(
-        "@arethetypeswrong/cli",
-        "dist/index.js",
-        &[&tarball, "--format", "json"],
-    );
-    let report: serde_json::Value = match serde_json::from_slice(&out.stdout) {
-        Ok(report) => report,
-        Err(e) => panic!(
-            "attw printed no JSON ({e}):\n{}{}",
-            text(&out.stdout),
-            text(&out.stderr)
-        ),
-    };
-    let resolutions = &report["analysis"]["entrypoints"]["."]["resolutions"];
-    let resolved: Vec<String> = ["node10", "node16-cjs", "node16-esm", "bundler"]
-        .iter()
-        .map(|kind| {
-            let file = resolutions[kind]["resolution"]["fileName"].as_str();
-            format!("{kind} -> {}", file.unwrap_or("(nothing)"))
-        })
-        .collect();
-    println!("attw: {}", resolved.join(", "));
-    let problems = &report["problems"];
-    let none = problems.as_array().is_some_and(Vec::is_empty)
-        || problems.as_object().is_some_and(serde_json::Map::is_empty);
-    assert!(
-        out.status.success() && none,
-        "attw: {}\n{problems:#}",
-        out.status
-    );
+    let resolved = node::publint_and_attw(&packed.tarball);
     let protocol = "/node_modules/@attestwire/protocol/dist";
     assert_eq!(
         resolved,
