@@ -341,6 +341,28 @@ pub fn ts_tool(package: &str, script: &str, args: &[&str]) -> Output {
     output("node", &all, &ts_dir())
 }
 
+/// The manifest shape both our npm packages share: `import` gets ESM,
+/// `require` CommonJS, each with its own types (types first, as TypeScript
+/// requires); `main`/`types` serve Node10 resolution; no side effects,
+/// Node 20+, the dual license.
+pub fn assert_dual_build_manifest(manifest: &serde_json::Value) {
+    assert_eq!(
+        manifest["exports"],
+        serde_json::json!({
+            ".": {
+                "import": { "types": "./dist/esm/index.d.ts", "default": "./dist/esm/index.js" },
+                "require": { "types": "./dist/cjs/index.d.ts", "default": "./dist/cjs/index.js" }
+            },
+            "./package.json": "./package.json"
+        })
+    );
+    assert_eq!(manifest["main"], "./dist/cjs/index.js");
+    assert_eq!(manifest["types"], "./dist/cjs/index.d.ts");
+    assert_eq!(manifest["sideEffects"], false);
+    assert_eq!(manifest["engines"]["node"], ">=20");
+    assert_eq!(manifest["license"], "MIT OR Apache-2.0");
+}
+
 /// Runs `publint --strict` and arethetypeswrong (its default profile,
 /// "strict") on a packed tarball, fails the test on any problem either
 /// finds, and returns where each resolution mode found the types, as

@@ -82,23 +82,7 @@ fn npm_pack_ships_both_builds_their_types_the_readme_and_both_licenses_and_nothi
         &fs::read_to_string(node::generated_dir().join("package.json")).unwrap(),
     )
     .unwrap();
-    // `import` gets ESM, `require` CommonJS, each with its own types (types
-    // first, as TypeScript requires); `main`/`types` serve Node10 resolution.
-    assert_eq!(
-        manifest["exports"],
-        serde_json::json!({
-            ".": {
-                "import": { "types": "./dist/esm/index.d.ts", "default": "./dist/esm/index.js" },
-                "require": { "types": "./dist/cjs/index.d.ts", "default": "./dist/cjs/index.js" }
-            },
-            "./package.json": "./package.json"
-        })
-    );
-    assert_eq!(manifest["main"], "./dist/cjs/index.js");
-    assert_eq!(manifest["types"], "./dist/cjs/index.d.ts");
-    assert_eq!(manifest["sideEffects"], false);
-    assert_eq!(manifest["engines"]["node"], ">=20");
-    assert_eq!(manifest["license"], "MIT OR Apache-2.0");
+    node::assert_dual_build_manifest(&manifest);
 }
 
 #[test]
